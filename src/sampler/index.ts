@@ -1,0 +1,8 @@
+export * from './alphas';
+export * from './methods';
+export * from './noise';
+export * from './sample';
+export * from './schedule';
+export * from './timesteps';
+export * from './types';
+export { pseudoStep, predictX0 } from './pseudoStep';

@@ -1,0 +1,98 @@
+import type { SamplerContext } from './context';
+import { sampleDdim } from './ddim';
+import { sampleDdpm } from './ddpm';
+import { sampleFon } from './fon';
+import { samplePf } from './pf';
+import { sampleFPndm, samplePlms, sampleSPndm } from './pndm';
+
+/** One sampling method: a function over the shared context, and the facts a caller shows or checks. */
+export interface SamplingMethod {
+  readonly run: (ctx: SamplerContext, xT: Float32Array) => Promise<Float32Array>;
+  readonly label: string;
+  readonly description: string;
+  /** Model evaluations for N steps (undefined: adaptive, known only afterwards). */
+  readonly nfe: (steps: number) => number | undefined;
+  /** Needs a noise source beyond x_T (for some settings). */
+  readonly stochastic: (eta: number) => boolean;
+  /** Number of past ε the method keeps (for memory estimates). */
+  readonly history: number;
+}
+
+export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+/** Accepted spellings: `pndm` is F-PNDM, the paper's default. */
+export const SAMPLER_ALIASES: Readonly<Record<string, SamplerName>> = { pndm: 'f-pndm' };
+
+const deterministic = () => false;
+/** Calls for N steps when the first `warmUpSteps` steps, but never a step into the clean end, take several calls. */
+const warmUp = (callsPerWarmUpStep: number, warmUpSteps: number) => (n: number) =>
+  n + (callsPerWarmUpStep - 1) * Math.min(warmUpSteps, n - 1);
+
+export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
+  'f-pndm': {
+    run: sampleFPndm,
+    label: 'F-PNDM',
+    description: 'PNDM: 3 pseudo Runge–Kutta warm-up steps, then 4th-order pseudo linear multistep (N+9 calls)',
+    nfe: warmUp(4, 3),
+    stochastic: deterministic,
+    history: 4,
+  },
+  's-pndm': {
+    run: sampleSPndm,
+    label: 'S-PNDM',
+    description: 'PNDM: pseudo improved-Euler warm-up, then 2nd-order pseudo multistep (N+1 calls)',
+    nfe: warmUp(2, 1),
+    stochastic: deterministic,
+    history: 2,
+  },
+  fon: {
+    run: sampleFon,
+    label: 'FON',
+    description: 'classical RK4 on the diffusion ODE (4N−3 calls)',
+    nfe: warmUp(4, Infinity),
+    stochastic: deterministic,
+    history: 5,
+  },
+  plms: {
+    run: samplePlms,
+    label: 'PLMS',
+    description: "diffusers' PNDM with skip_prk_steps: improved Euler, then AB2/AB3/AB4 (N+1 calls)",
+    nfe: warmUp(2, 1),
+    stochastic: deterministic,
+    history: 4,
+  },
+  ddim: {
+    run: sampleDdim,
+    label: 'DDIM',
+    description: 'DDIM; η = 0 deterministic, η = 1 ancestral-like (N calls)',
+    nfe: (n) => n,
+    stochastic: (eta) => eta > 0,
+    history: 1,
+  },
+  pf: {
+    run: samplePf,
+    label: 'PF-ODE',
+    description: 'probability-flow ODE, adaptive Dormand–Prince 5(4) (calls depend on the tolerance)',
+    nfe: () => undefined,
+    stochastic: deterministic,
+    history: 8,
+  },
+  ddpm: {
+    run: sampleDdpm,
+    label: 'DDPM',
+    description: 'DDPM ancestral sampling, variance β (use all T steps for the original sampler)',
+    nfe: (n) => n,
+    stochastic: () => true,
+    history: 1,
+  },
+};
+
+/** The method for a user-given name, or an error listing the valid names. */
+export function resolveSampler(name: string): SamplerName {
+  const key = name.trim().toLowerCase();
+  const resolved = SAMPLER_ALIASES[key] ?? (SAMPLER_NAMES as readonly string[]).find((n) => n === key);
+  if (!resolved) {
+    throw new Error(`Unknown sampler "${name}"; use one of ${[...SAMPLER_NAMES, ...Object.keys(SAMPLER_ALIASES)].join(', ')}.`);
+  }
+  return resolved as SamplerName;
+}

@@ -1,0 +1,83 @@
+import { alphaBarOf, type FinalAlphaBar } from './alphas';
+import { makeContext } from './context';
+import { METHODS, type SamplerName } from './methods';
+import type { NoiseSchedule } from './schedule';
+import { nextTimesteps, timesteps, type Spacing } from './timesteps';
+import type { EpsModel, NoiseSource, StepCallback } from './types';
+
+/** How to sample: everything that changes the result except the model and x_T. */
+export interface SamplingSettings {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly spacing: Spacing;
+  /** DDIM's η (0: deterministic). */
+  readonly eta: number;
+  /** Relative and absolute tolerance of the adaptive probability-flow solver. */
+  readonly tolerance: number;
+  /** ᾱ at the clean end: 1 (set_alpha_to_one) or ᾱ[0]. */
+  readonly finalAlphaBar: FinalAlphaBar;
+  /** diffusers' steps_offset, added to the leading grid. */
+  readonly stepsOffset: number;
+}
+
+export const DEFAULT_SETTINGS: SamplingSettings = {
+  sampler: 'f-pndm',
+  steps: 50,
+  spacing: 'leading',
+  eta: 0,
+  tolerance: 1e-3,
+  finalAlphaBar: 'one',
+  stepsOffset: 0,
+};
+
+export interface RunHooks {
+  /** Draws for stochastic samplers (DDIM η > 0, DDPM), image by image. */
+  readonly noise?: NoiseSource;
+  readonly signal?: AbortSignal;
+  readonly onStep?: StepCallback;
+}
+
+export interface SampleResult {
+  readonly x: Float32Array;
+  readonly nfe: number;
+  readonly grid: Int32Array;
+}
+
+/** The grid a run of these settings uses on this schedule. */
+export function gridFor(schedule: NoiseSchedule, settings: Pick<SamplingSettings, 'steps' | 'spacing' | 'stepsOffset'>): Int32Array {
+  return timesteps(schedule.config.numTrainTimesteps, settings.steps, settings.spacing, settings.stepsOffset);
+}
+
+/** Run one method from x_T ([count, C, H, W]) to the clean end. x_T is not modified. */
+export async function sample(
+  model: EpsModel,
+  schedule: NoiseSchedule,
+  xT: Float32Array,
+  count: number,
+  settings: SamplingSettings,
+  hooks: RunHooks = {},
+): Promise<SampleResult> {
+  const method = METHODS[settings.sampler];
+  if (!method) throw new Error(`Unknown sampler "${String(settings.sampler)}".`);
+  if (!Number.isInteger(count) || count < 1 || xT.length % count !== 0) {
+    throw new Error(`x_T has ${xT.length} values, which is not ${count} whole images.`);
+  }
+  if (method.stochastic(settings.eta) && !hooks.noise) {
+    throw new Error(`${method.label} with these settings is stochastic: give it a noise source (a seed).`);
+  }
+  const grid = gridFor(schedule, settings);
+  const ctx = makeContext({
+    model,
+    alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
+    grid,
+    next: nextTimesteps(grid),
+    count,
+    noise: hooks.noise,
+    eta: settings.eta,
+    tolerance: settings.tolerance,
+    signal: hooks.signal,
+    onStep: hooks.onStep,
+  });
+  const x = await method.run(ctx, xT);
+  return { x, nfe: ctx.nfe(), grid };
+}
