@@ -1,0 +1,191 @@
+/**
+ * Every message between the extension host and the sampling panel, and the settings they share.
+ * Imported by both sides (src/extension and webview/); types only, plus the limits both sides check.
+ * The webview speaks first (Ready); the host answers with Init, then streams frames while a run lasts.
+ */
+import type { SamplerName, Spacing } from './sampler';
+
+export const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const PREVIEWS = ['x0', 'xt'] as const;
+/** x0: the predicted clean image (readable from the first step); xt: the noisy state itself. */
+export type Preview = (typeof PREVIEWS)[number];
+
+/** What a run is asked for: the panel's controls, defaulted from the `pndm.*` settings. */
+export interface RunSettings {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly samples: number;
+  /** −1: a new random seed each run. */
+  readonly seed: number;
+  readonly spacing: Spacing;
+  readonly eta: number;
+  readonly provider: ProviderName;
+  readonly preview: Preview;
+}
+
+/** Inclusive bounds, enforced on the host for settings.json and for every webview message. */
+export const LIMITS = {
+  steps: { min: 1, max: 1000 },
+  samples: { min: 1, max: 1024 },
+  seed: { min: -1, max: 4294967295 },
+  eta: { min: 0, max: 1 },
+} as const;
+
+/** What the panel shows about the model (a plain, serialisable summary of the adapter's findings). */
+export interface ModelSummary {
+  readonly path: string;
+  readonly name: string;
+  readonly bundled: boolean;
+  /** e.g. "1×32×32". */
+  readonly imageShape: string;
+  readonly inputs: string;
+  readonly predictionType: string;
+  readonly numTrainTimesteps: number;
+  readonly scheduleSource: string;
+  readonly provider: string;
+  readonly warnings: readonly string[];
+}
+
+export interface RunProgress {
+  readonly step: number;
+  readonly steps: number;
+  readonly nfe: number;
+  readonly progress: number;
+  readonly itPerSecond: number;
+  readonly secondsLeft: number;
+  readonly provider: string;
+}
+
+export interface RunSummary {
+  readonly settings: RunSettings & { readonly seed: number };
+  readonly nfe: number;
+  readonly provider: string;
+  readonly wallMs: number;
+  readonly modelMs: number;
+  /** One line, as the CLI prints it. */
+  readonly line: string;
+}
+
+export enum MessageType {
+  // #region to the webview
+  Init = 'init',
+  Settings = 'settings',
+  Model = 'model',
+  RunStarted = 'runStarted',
+  Frame = 'frame',
+  RunFinished = 'runFinished',
+  RunCancelled = 'runCancelled',
+  Error = 'error',
+  Notice = 'notice',
+  // #endregion
+  // #region from the webview
+  Ready = 'ready',
+  Generate = 'generate',
+  Cancel = 'cancel',
+  Save = 'save',
+  CopySettings = 'copySettings',
+  BrowseModel = 'browseModel',
+  UseBundledModel = 'useBundledModel',
+  // #endregion
+}
+
+/** A frame: `count` images [count, C, H, W] float32 in the model's range (about −1..1). */
+export interface FrameData {
+  readonly pixels: ArrayBuffer;
+  readonly count: number;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+export interface InitMessage {
+  readonly type: MessageType.Init;
+  readonly settings: RunSettings;
+  readonly model?: ModelSummary;
+  readonly running: boolean;
+  readonly lastFrame?: FrameData & { readonly progress?: RunProgress };
+  readonly lastSummary?: RunSummary;
+}
+export interface SettingsMessage {
+  readonly type: MessageType.Settings;
+  readonly settings: RunSettings;
+}
+export interface ModelMessage {
+  readonly type: MessageType.Model;
+  readonly model: ModelSummary;
+}
+export interface RunStartedMessage {
+  readonly type: MessageType.RunStarted;
+  readonly settings: RunSettings;
+  readonly expectedNfe?: number;
+}
+export interface FrameMessage extends FrameData {
+  readonly type: MessageType.Frame;
+  readonly progress: RunProgress;
+  readonly final: boolean;
+}
+export interface RunFinishedMessage {
+  readonly type: MessageType.RunFinished;
+  readonly summary: RunSummary;
+}
+export interface RunCancelledMessage {
+  readonly type: MessageType.RunCancelled;
+}
+export interface ErrorMessage {
+  readonly type: MessageType.Error;
+  readonly message: string;
+}
+export interface NoticeMessage {
+  readonly type: MessageType.Notice;
+  readonly message: string;
+}
+
+export interface ReadyMessage {
+  readonly type: MessageType.Ready;
+}
+export interface GenerateMessage {
+  readonly type: MessageType.Generate;
+  readonly settings: RunSettings;
+}
+export interface CancelMessage {
+  readonly type: MessageType.Cancel;
+}
+export interface SaveMessage {
+  readonly type: MessageType.Save;
+}
+export interface CopySettingsMessage {
+  readonly type: MessageType.CopySettings;
+}
+export interface BrowseModelMessage {
+  readonly type: MessageType.BrowseModel;
+}
+export interface UseBundledModelMessage {
+  readonly type: MessageType.UseBundledModel;
+}
+
+export type ToWebview =
+  | InitMessage
+  | SettingsMessage
+  | ModelMessage
+  | RunStartedMessage
+  | FrameMessage
+  | RunFinishedMessage
+  | RunCancelledMessage
+  | ErrorMessage
+  | NoticeMessage;
+
+export type FromWebview =
+  | ReadyMessage
+  | GenerateMessage
+  | CancelMessage
+  | SaveMessage
+  | CopySettingsMessage
+  | BrowseModelMessage
+  | UseBundledModelMessage;
+
+/** What the webview persists with setState (restored after a window reload). */
+export interface WebviewState {
+  readonly settings?: RunSettings;
+}

@@ -1,0 +1,93 @@
+/**
+ * One sampling job, shared by the `pndm` command and the extension's worker: noise from a seed or a
+ * given x_T, the chosen method over the model, and the timings a user sees in the summary line.
+ * No vscode import; the model is anything that implements EpsModel.
+ */
+import {
+  initialNoise,
+  makeSchedule,
+  METHODS,
+  sample,
+  SeededNoise,
+  type EpsModel,
+  type ImageShape,
+  type SamplingSettings,
+  type ScheduleConfig,
+  type StepCallback,
+} from '../sampler';
+
+export interface JobModel {
+  readonly eps: EpsModel['eps'];
+  readonly imageShape: ImageShape;
+  readonly schedule: ScheduleConfig;
+  /** Cumulative milliseconds spent inside the runtime's inference call. */
+  readonly modelMs: () => number;
+  readonly provider: string;
+}
+
+export interface JobRequest {
+  readonly settings: SamplingSettings;
+  readonly samples: number;
+  /** 0..2³²−1; also seeds the stochastic samplers' later draws. */
+  readonly seed: number;
+  /** Initial x_T [samples, C, H, W] instead of the seeded generator. */
+  readonly noise?: Float32Array;
+}
+
+export interface JobResult {
+  readonly x: Float32Array;
+  readonly nfe: number;
+  readonly wallMs: number;
+  readonly modelMs: number;
+  readonly provider: string;
+}
+
+export async function runJob(
+  model: JobModel,
+  request: JobRequest,
+  hooks: { readonly signal?: AbortSignal; readonly onStep?: StepCallback } = {},
+): Promise<JobResult> {
+  const { channels, height, width } = model.imageShape;
+  const perImage = channels * height * width;
+  const noise = new SeededNoise(request.seed);
+  let xT: Float32Array;
+  if (request.noise) {
+    if (request.noise.length !== request.samples * perImage) {
+      throw new Error(
+        `The noise holds ${request.noise.length} values; ${request.samples} samples of ${channels}×${height}×${width} need ${request.samples * perImage}.`,
+      );
+    }
+    xT = request.noise;
+    // stochastic samplers draw their later noise after the stream's first C·H·W values, as with a seed
+    const skip = new Float32Array(perImage);
+    for (let k = 0; k < request.samples; k++) noise.fill(k, skip);
+  } else {
+    xT = initialNoise(noise, request.samples, perImage);
+  }
+  const modelMsBefore = model.modelMs();
+  const started = performance.now();
+  const result = await sample(model, makeSchedule(model.schedule), xT, request.samples, request.settings, {
+    noise,
+    signal: hooks.signal,
+    onStep: hooks.onStep,
+  });
+  return {
+    x: result.x,
+    nfe: result.nfe,
+    wallMs: performance.now() - started,
+    modelMs: model.modelMs() - modelMsBefore,
+    provider: model.provider,
+  };
+}
+
+/** The one-line summary the CLI prints and the panel shows. */
+export function summaryLine(settings: SamplingSettings, samples: number, result: JobResult): string {
+  const label = METHODS[settings.sampler].label;
+  const wall = result.wallMs / 1000;
+  const inside = result.modelMs / 1000;
+  return (
+    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.eta > 0 ? ` (η = ${settings.eta})` : ''}, ` +
+    `${samples} samples: ${result.nfe} model calls on ${result.provider}, ${wall.toFixed(2)} s wall, ` +
+    `${inside.toFixed(2)} s in the model (${((100 * result.modelMs) / Math.max(result.wallMs, 1e-9)).toFixed(1)}%)`
+  );
+}
