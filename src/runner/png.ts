@@ -1,0 +1,79 @@
+/**
+ * Sample grids as PNG (ISO/IEC 15948): 8-bit grey for one channel, RGB for three, with the run's
+ * settings as tEXt chunks. Values in the model's range [−1, 1] map to 0..255 (clipped).
+ */
+import { crc32, deflateSync } from 'node:zlib';
+import type { ImageShape } from '../sampler';
+
+/** Columns of the grid for `count` images: ⌈√count⌉ (9 for 81). */
+export function gridColumns(count: number): number {
+  return Math.ceil(Math.sqrt(count));
+}
+
+/** Images [count, C, H, W] tiled row-major into one [rows·H, cols·W] image with `gap` background pixels. */
+export function tileGrid(x: Float32Array, count: number, shape: ImageShape, gap = 2): { pixels: Uint8Array; width: number; height: number; channels: number } {
+  const { channels, height, width } = shape;
+  if (channels !== 1 && channels !== 3) {
+    throw new Error(`Only 1- or 3-channel images can be saved as PNG; this model makes ${channels} channels.`);
+  }
+  const cols = gridColumns(count);
+  const rows = Math.ceil(count / cols);
+  const W = cols * width + (cols - 1) * gap;
+  const H = rows * height + (rows - 1) * gap;
+  const pixels = new Uint8Array(W * H * channels);
+  const plane = height * width;
+  for (let k = 0; k < count; k++) {
+    const ox = (k % cols) * (width + gap);
+    const oy = Math.floor(k / cols) * (height + gap);
+    for (let c = 0; c < channels; c++) {
+      const base = (k * channels + c) * plane;
+      for (let y = 0; y < height; y++) {
+        for (let xi = 0; xi < width; xi++) {
+          const v = x[base + y * width + xi];
+          pixels[((oy + y) * W + ox + xi) * channels + c] = toByte(v);
+        }
+      }
+    }
+  }
+  return { pixels, width: W, height: H, channels };
+}
+
+/** [−1, 1] → 0..255, rounded, clipped; NaN → 0. */
+export function toByte(v: number): number {
+  const b = Math.round(((v + 1) / 2) * 255);
+  return b > 255 ? 255 : b >= 0 ? b : 0;
+}
+
+export function encodeGridPng(x: Float32Array, count: number, shape: ImageShape, text: Record<string, string> = {}): Buffer {
+  const { pixels, width, height, channels } = tileGrid(x, count, shape);
+  const stride = width * channels;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (stride + 1)] = 0; // filter: none
+    raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = channels === 1 ? 0 : 2; // grey or RGB
+  const chunks = [chunk('IHDR', header)];
+  // tEXt keys are Latin-1, 1–79 characters, no NUL (PNG spec 11.3.4.3)
+  for (const [key, value] of Object.entries(text)) {
+    const safeKey = key.replace(/[^\x20-\x7e]/g, '_').slice(0, 79) || 'Comment';
+    chunks.push(chunk('tEXt', Buffer.concat([Buffer.from(safeKey, 'latin1'), Buffer.from([0]), Buffer.from(value.replace(/[^\x0a\x20-\x7e\xa0-\xff]/g, '?'), 'latin1')])));
+  }
+  chunks.push(chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat([PNG_SIGNATURE, ...chunks]);
+}
+
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}

@@ -1,0 +1,52 @@
+import {
+  alphaBarOf,
+  DEFAULT_SCHEDULE,
+  DEFAULT_SETTINGS,
+  makeSchedule,
+  sample,
+  SeededNoise,
+  initialNoise,
+  type EpsModel,
+  type SamplingSettings,
+  type StepInfo,
+} from '../../src/sampler';
+import { gaussianEpsModel, type GaussianData } from './gaussianModel';
+
+export const schedule = makeSchedule(DEFAULT_SCHEDULE);
+export const alphaBar = alphaBarOf(schedule);
+
+/** ᾱ at fractional t, log-linear between integers (the PF solver's continuous extension). */
+export function alphaBarContinuous(t: number): number {
+  if (Number.isInteger(t)) return alphaBar(t);
+  const lo = Math.floor(t);
+  const f = t - lo;
+  return Math.exp((1 - f) * Math.log(alphaBar(lo)) + f * Math.log(alphaBar(lo + 1)));
+}
+
+export const GAUSSIAN: GaussianData = { mu: 0.3, s: 0.5 };
+
+export function gaussianModel(data: GaussianData = GAUSSIAN) {
+  return gaussianEpsModel(data, alphaBarContinuous);
+}
+
+/** Seeded x_T for `count` images of `perImage` values. */
+export function noiseFor(count: number, perImage: number, seed = 0): Float32Array {
+  return initialNoise(new SeededNoise(seed), count, perImage);
+}
+
+export async function run(
+  model: EpsModel,
+  xT: Float32Array,
+  count: number,
+  settings: Partial<SamplingSettings>,
+  seed = 0,
+): Promise<{ x: Float32Array; nfe: number; steps: StepInfo[] }> {
+  const steps: StepInfo[] = [];
+  const r = await sample(model, schedule, xT, count, { ...DEFAULT_SETTINGS, ...settings }, {
+    noise: new SeededNoise(seed),
+    onStep: (s) => {
+      steps.push(s);
+    },
+  });
+  return { x: r.x, nfe: r.nfe, steps };
+}
