@@ -10,7 +10,7 @@ export function gridColumns(count: number): number {
   return Math.ceil(Math.sqrt(count));
 }
 
-/** Images [count, C, H, W] tiled row-major into one [rows·H, cols·W] image with `gap` background pixels. */
+/** Images [count, C, H, W] tiled row-major into one [rows·H, cols·W] image with `gap` mid-grey pixels between. */
 export function tileGrid(x: Float32Array, count: number, shape: ImageShape, gap = 2): { pixels: Uint8Array; width: number; height: number; channels: number } {
   const { channels, height, width } = shape;
   if (channels !== 1 && channels !== 3) {
@@ -20,7 +20,7 @@ export function tileGrid(x: Float32Array, count: number, shape: ImageShape, gap 
   const rows = Math.ceil(count / cols);
   const W = cols * width + (cols - 1) * gap;
   const H = rows * height + (rows - 1) * gap;
-  const pixels = new Uint8Array(W * H * channels);
+  const pixels = new Uint8Array(W * H * channels).fill(128);
   const plane = height * width;
   for (let k = 0; k < count; k++) {
     const ox = (k % cols) * (width + gap);

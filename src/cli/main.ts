@@ -1,0 +1,57 @@
+/**
+ * `pndm`: sample ONNX diffusion ε-models with PNDM from a terminal, on the same sampler core and model
+ * adapter as the VS Code extension. Exit codes: 0 done, 1 failed, 2 bad arguments, 130 interrupted.
+ */
+import { SamplingCancelled } from '../sampler';
+import { UsageError, type FlagSpec } from './args';
+import { infoCommand } from './infoCommand';
+import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
+
+const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
+       pndm info MODEL.onnx [--json] what the adapter detects in a model
+
+pndm sample options:
+${formatFlags(SAMPLE_FLAGS)}
+`;
+
+function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
+  return Object.entries(specs)
+    .map(([name, spec]) => `  --${name.padEnd(10)} ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
+    .join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  try {
+    switch (command) {
+      case 'sample':
+        await sampleCommand(rest, controller.signal);
+        return 0;
+      case 'info':
+        await infoCommand(rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; use pndm sample or pndm info (pndm --help lists the options)`);
+    }
+  } catch (error) {
+    if (error instanceof SamplingCancelled) {
+      process.stderr.write('pndm: interrupted; nothing was written\n');
+      return 130;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`pndm: ${message.split('\n')[0]}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

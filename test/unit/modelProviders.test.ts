@@ -1,0 +1,165 @@
+/**
+ * Execution providers: what each choice asks onnxruntime for on each platform, the fallback to CPU with
+ * a message saying why and how to enable the provider, and that the provider in use is always reported.
+ * An injected session factory plays a provider whose libraries are missing.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InferenceSession } from 'onnxruntime-node';
+import { createSession, defaultSessionFactory, type SessionFactory, type SessionLike } from '../../src/model/providers';
+import { openOnnxModel } from '../../src/model/onnxModel';
+import { DEFAULT_SCHEDULE } from '../../src/sampler/schedule';
+import { alphasCumprodOf, buildGaussianEpsModel, scheduleMetadata } from '../support/onnxBuilder';
+import { tempDir, writeModel } from '../support/tempModels';
+
+// A tiny model keeps the many session creations here fast.
+const folder = tempDir();
+after(folder.cleanup);
+const tiny = writeModel(
+  folder.dir,
+  buildGaussianEpsModel({ mu: 0, s: 1, alphasCumprod: alphasCumprodOf(DEFAULT_SCHEDULE), metadata: scheduleMetadata(DEFAULT_SCHEDULE) })
+    .bytes,
+);
+const modelPath = () => tiny;
+const PER = 16;
+
+type Call = InferenceSession.SessionOptions;
+
+/** A factory that fails for the `failing` providers and otherwise opens a real CPU session. */
+function fakeFactory(failing: string[], calls: Call[] = []): SessionFactory {
+  return async (path, options) => {
+    calls.push(options);
+    const first = String(options.executionProviders?.[0]);
+    if (failing.includes(first)) {
+      throw new Error(`OrtSessionOptionsAppendExecutionProvider_${first}: Failed to load shared library\nsecond line`);
+    }
+    return defaultSessionFactory(path, { ...options, executionProviders: ['cpu'] });
+  };
+}
+
+test('auto on Linux: CUDA fails to load → CPU, with the reason and how to enable CUDA', async () => {
+  const calls: Call[] = [];
+  const opened = await createSession(modelPath(), { sessionFactory: fakeFactory(['cuda'], calls), platform: 'linux' });
+  try {
+    assert.equal(opened.provider, 'cpu');
+    assert.equal(opened.requested, 'auto');
+    assert.deepEqual(
+      calls.map((c) => c.executionProviders),
+      [['cuda', 'cpu'], ['cpu']],
+    );
+    assert.equal(calls[0].graphOptimizationLevel, 'all');
+    assert.equal('intraOpNumThreads' in calls[0], false, 'threads are left to onnxruntime by default');
+    assert.equal(opened.messages.length, 1);
+    assert.match(
+      opened.messages[0],
+      /^auto: the CUDA execution provider could not be used \(OrtSessionOptionsAppendExecutionProvider_cuda: Failed to load shared library\); running on CPU instead\. To use an NVIDIA GPU: install CUDA 12 and cuDNN 9, then reinstall onnxruntime-node with its CUDA libraries: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node` \(or `npm install --onnxruntime-node-install=cuda12`\)\.$/,
+    );
+  } finally {
+    await opened.session.release();
+  }
+});
+
+test('openOnnxModel reports the provider in use and the fallback messages', async () => {
+  const model = await openOnnxModel(modelPath(), {
+    provider: 'cuda',
+    sessionFactory: fakeFactory(['cuda']),
+    platform: 'linux',
+    intraOpNumThreads: 1,
+  });
+  try {
+    assert.equal(model.info.provider, 'cpu');
+    assert.equal(model.info.requestedProvider, 'cuda');
+    assert.equal(model.info.providerMessages.length, 1);
+    assert.match(model.info.providerMessages[0], /^the CUDA execution provider could not be used .*ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    assert.equal((await model.eps(new Float32Array(PER), 10)).length, PER);
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('each choice asks onnxruntime for the documented providers, per platform', async () => {
+  const asked = async (provider: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu', platform: NodeJS.Platform) => {
+    const calls: Call[] = [];
+    const opened = await createSession(modelPath(), {
+      provider,
+      platform,
+      sessionFactory: fakeFactory(['cuda', 'dml', 'coreml', 'webgpu'], calls),
+      intraOpNumThreads: 2,
+    });
+    await opened.session.release();
+    assert.equal(opened.provider, 'cpu');
+    assert.ok(calls.every((c) => c.intraOpNumThreads === 2 && c.graphOptimizationLevel === 'all'));
+    return { eps: calls.map((c) => c.executionProviders), messages: opened.messages };
+  };
+  assert.deepEqual((await asked('auto', 'win32')).eps, [['dml', 'cpu'], ['cpu']]);
+  assert.deepEqual((await asked('auto', 'darwin')).eps, [['coreml', 'cpu'], ['cpu']]);
+  assert.deepEqual((await asked('auto', 'freebsd')).eps, [['cpu']]);
+  assert.deepEqual((await asked('cpu', 'linux')).eps, [['cpu']]);
+  assert.deepEqual((await asked('cpu', 'linux')).messages, []);
+  const webgpu = await asked('webgpu', 'linux');
+  assert.deepEqual(webgpu.eps, [['webgpu', 'cpu'], ['cpu']]);
+  assert.match(webgpu.messages[0], /WebGPU execution provider could not be used .*experimental.*needs a GPU adapter/);
+  assert.match(
+    (await asked('dml', 'linux')).messages[0],
+    /DirectML execution provider could not be used .*DirectML exists only on Windows\./,
+  );
+  assert.match((await asked('coreml', 'win32')).messages[0], /CoreML exists only on macOS\./);
+  assert.match((await asked('cuda', 'win32')).messages[0], /prebuilt CUDA provider exists only for Linux x64; on Windows choose dml/);
+});
+
+test('a provider that loads is reported as in use', async () => {
+  const opened = await createSession(modelPath(), { provider: 'cuda', sessionFactory: fakeFactory([]), platform: 'linux' });
+  try {
+    assert.equal(opened.provider, 'cuda');
+    assert.deepEqual(opened.messages, []);
+  } finally {
+    await opened.session.release();
+  }
+});
+
+test('a GPU session that fails at run time is replaced by a CPU one, and the result is still right', async () => {
+  let gpuRuns = 0;
+  const factory: SessionFactory = async (path, options) => {
+    const real = await defaultSessionFactory(path, { ...options, executionProviders: ['cpu'] });
+    if (options.executionProviders?.[0] !== 'cuda') return real;
+    const failing: SessionLike = {
+      inputNames: real.inputNames,
+      outputNames: real.outputNames,
+      inputMetadata: real.inputMetadata,
+      outputMetadata: real.outputMetadata,
+      run: async () => {
+        gpuRuns++;
+        throw new Error('CUDA failure 2: out of memory');
+      },
+      release: () => real.release(),
+    };
+    return failing;
+  };
+  const gpu = await openOnnxModel(modelPath(), { provider: 'cuda', sessionFactory: factory, platform: 'linux' });
+  const cpu = await openOnnxModel(modelPath(), { provider: 'cpu' });
+  try {
+    assert.equal(gpu.info.provider, 'cuda');
+    const x = Float32Array.from({ length: PER }, (_, i) => Math.sin(i));
+    assert.deepEqual(await gpu.eps(x, 400), await cpu.eps(x, 400));
+    assert.equal(gpuRuns, 1);
+    assert.equal(gpu.info.provider, 'cpu');
+    assert.match(
+      gpu.info.providerMessages.at(-1)!,
+      /CUDA execution provider could not be used \(CUDA failure 2: out of memory\); running on CPU instead/,
+    );
+  } finally {
+    await Promise.all([gpu.dispose(), cpu.dispose()]);
+  }
+});
+
+test('the real default factory: auto always ends on a working provider and says which', async () => {
+  const model = await openOnnxModel(modelPath());
+  try {
+    assert.ok(['cpu', 'cuda', 'dml', 'coreml'].includes(model.info.provider));
+    if (model.info.provider === 'cpu' && process.platform === 'linux') {
+      assert.match(model.info.providerMessages.join('\n'), /CUDA execution provider could not be used/);
+    }
+  } finally {
+    await model.dispose();
+  }
+});
