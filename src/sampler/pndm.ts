@@ -9,51 +9,6 @@ import { midpoint } from './timesteps';
  * taken as one DDIM step, as in the reference.
  */
 
-/** Pseudo linear multistep (eq. 12): ε′ = (55e₀ − 59e₋₁ + 37e₋₂ − 9e₋₃)/24 over the history. */
-export function adamsBashforth4(h: readonly Float32Array[]): Float32Array {
-  const n = h.length;
-  return combine(AB4.coefficients, [h[n - 1], h[n - 2], h[n - 3], h[n - 4]], AB4.divisor);
-}
-
-/**
- * F-PNDM (Algorithm 2): three pseudo Runge–Kutta steps (eq. 13, 4 calls each), then the pseudo
- * linear multistep method (1 call each). NFE = N + 9 for N ≥ 4.
- * The history holds the raw first output e₁ = ε(x, t) of each warm-up step, not the RK combination.
- */
-export async function sampleFPndm(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
-  const history: Float32Array[] = [];
-  let x = xT;
-  for (let i = 0; i < ctx.grid.length; i++) {
-    const t = ctx.grid[i];
-    const tNext = ctx.next[i];
-    const ab = ctx.alphaBar(t);
-    const abNext = ctx.alphaBar(tNext);
-    const e1 = await ctx.eps(x, t, i);
-    history.push(e1);
-    let direction: Float32Array;
-    if (history.length <= 3 && tNext >= 0) {
-      // pseudo Runge–Kutta warm-up
-      const tm = midpoint(t, tNext);
-      const abMid = ctx.alphaBar(tm);
-      const e2 = await ctx.eps(pseudoStep(x, e1, ab, abMid), tm, i);
-      const e3 = await ctx.eps(pseudoStep(x, e2, ab, abMid), tm, i);
-      const e4 = await ctx.eps(pseudoStep(x, e3, ab, abNext), tNext, i);
-      direction = combine([1, 2, 2, 1], [e1, e2, e3, e4], 6);
-    } else if (history.length <= 3) {
-      // a warm-up step into the clean end: one DDIM step
-      direction = e1;
-    } else {
-      // pseudo linear multistep
-      direction = adamsBashforth4(history);
-      history.shift();
-    }
-    const xBefore = x;
-    x = pseudoStep(x, direction, ab, abNext);
-    await ctx.reportEps(i, t, tNext, x, xBefore, direction);
-  }
-  return x;
-}
-
 /** An Adams–Bashforth rule on the newest raw outputs: ε′ = Σ c_k·e₋ₖ / divisor. */
 interface MultistepRule {
   readonly coefficients: readonly number[];
@@ -62,7 +17,67 @@ interface MultistepRule {
 
 const AB2: MultistepRule = { coefficients: [3, -1], divisor: 2 };
 const AB3: MultistepRule = { coefficients: [23, -16, 5], divisor: 12 };
+/** The pseudo linear multistep method (eq. 12): (55e₀ − 59e₋₁ + 37e₋₂ − 9e₋₃)/24. */
 const AB4: MultistepRule = { coefficients: [55, -59, 37, -9], divisor: 24 };
+
+/** What a method's direction rule sees at step i: the state, ε(x, t) and the step's ends. */
+interface StepStart {
+  readonly i: number;
+  readonly x: Float32Array;
+  readonly e: Float32Array;
+  readonly t: number;
+  readonly tNext: number;
+  readonly ab: number;
+  readonly abNext: number;
+}
+
+/** The loop all pseudo numerical methods share: ε(x, t), a direction ε′, then x′ = φ(x, ε′, t → t′). */
+async function pseudoNumericalLoop(
+  ctx: SamplerContext,
+  xT: Float32Array,
+  directionFor: (s: StepStart) => Promise<Float32Array>,
+): Promise<Float32Array> {
+  let x = xT;
+  for (let i = 0; i < ctx.grid.length; i++) {
+    const t = ctx.grid[i];
+    const tNext = ctx.next[i];
+    const ab = ctx.alphaBar(t);
+    const abNext = ctx.alphaBar(tNext);
+    const e = await ctx.eps(x, t, i);
+    const direction = await directionFor({ i, x, e, t, tNext, ab, abNext });
+    const xBefore = x;
+    x = pseudoStep(x, direction, ab, abNext);
+    await ctx.reportEps(i, t, tNext, x, xBefore, direction);
+  }
+  return x;
+}
+
+/** ε′ = Σ c_k·history[k] with the newest output first. */
+function applyRule(rule: MultistepRule, newestFirst: readonly Float32Array[]): Float32Array {
+  return combine(rule.coefficients, newestFirst.slice(0, rule.coefficients.length), rule.divisor);
+}
+
+/**
+ * F-PNDM (Algorithm 2): three pseudo Runge–Kutta steps (eq. 13, 4 calls each), then the pseudo
+ * linear multistep method (1 call each). NFE = N + 9 for N ≥ 4.
+ * The history holds the raw first output e₁ = ε(x, t) of each warm-up step, not the RK combination.
+ */
+export function sampleFPndm(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
+  const history: Float32Array[] = []; // newest first
+  return pseudoNumericalLoop(ctx, xT, async ({ i, x, e, t, tNext, ab, abNext }) => {
+    history.unshift(e);
+    history.length = Math.min(history.length, 4);
+    if (i >= 3) return applyRule(AB4, history); // pseudo linear multistep
+    if (tNext < 0) return e; // a warm-up step into the clean end: one DDIM step
+    // pseudo Runge–Kutta warm-up
+    const tm = midpoint(t, tNext);
+    const abMid = ctx.alphaBar(tm);
+    const e2 = await ctx.eps(pseudoStep(x, e, ab, abMid), tm, i);
+    const e3 = await ctx.eps(pseudoStep(x, e2, ab, abMid), tm, i);
+    const e4 = await ctx.eps(pseudoStep(x, e3, ab, abNext), tNext, i);
+    return combine([1, 2, 2, 1], [e, e2, e3, e4], 6);
+  });
+}
 
 /**
  * S-PNDM (section 4.2): one pseudo improved-Euler step, ε′ = (e₁ + ε(φ(x, e₁, t → t′), t′))/2, then the
@@ -81,36 +96,19 @@ export function samplePlms(ctx: SamplerContext, xT: Float32Array): Promise<Float
   return improvedEulerThenMultistep(ctx, xT, (available) => [AB2, AB3, AB4][Math.min(available, 4) - 2]);
 }
 
-async function improvedEulerThenMultistep(
+function improvedEulerThenMultistep(
   ctx: SamplerContext,
   xT: Float32Array,
   ruleFor: (outputsAvailable: number) => MultistepRule,
 ): Promise<Float32Array> {
-  const history: Float32Array[] = [];
-  let x = xT;
-  for (let i = 0; i < ctx.grid.length; i++) {
-    const t = ctx.grid[i];
-    const tNext = ctx.next[i];
-    const ab = ctx.alphaBar(t);
-    const abNext = ctx.alphaBar(tNext);
-    const e0 = await ctx.eps(x, t, i);
-    history.unshift(e0);
-    let direction: Float32Array;
-    if (i === 0 && tNext >= 0) {
-      // pseudo improved Euler warm-up
-      const e2 = await ctx.eps(pseudoStep(x, e0, ab, abNext), tNext, i);
-      direction = combine([1, 1], [e0, e2], 2);
-    } else if (i === 0) {
-      direction = e0; // a single step into the clean end: DDIM
-    } else {
-      // pseudo linear multistep
-      const rule = ruleFor(history.length);
-      history.length = rule.coefficients.length;
-      direction = combine(rule.coefficients, history, rule.divisor);
-    }
-    const xBefore = x;
-    x = pseudoStep(x, direction, ab, abNext);
-    await ctx.reportEps(i, t, tNext, x, xBefore, direction);
-  }
-  return x;
+  const history: Float32Array[] = []; // newest first
+  return pseudoNumericalLoop(ctx, xT, async ({ i, x, e, tNext, ab, abNext }) => {
+    history.unshift(e);
+    history.length = Math.min(history.length, 4);
+    if (i > 0) return applyRule(ruleFor(history.length), history); // pseudo linear multistep
+    if (tNext < 0) return e; // a single step into the clean end: DDIM
+    // pseudo improved Euler warm-up
+    const e2 = await ctx.eps(pseudoStep(x, e, ab, abNext), tNext, i);
+    return combine([1, 1], [e, e2], 2);
+  });
 }

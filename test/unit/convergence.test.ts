@@ -1,26 +1,46 @@
+/**
+ * Convergence on a model whose exact ε is known in closed form (Gaussian data, N(μ, s²) per pixel):
+ * the first two tests run it as an ONNX graph built in the test, through the real adapter; the rest use
+ * the same closed form in memory (fractional timesteps for the adaptive solver).
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { exactOdeSolution, rms } from '../support/gaussianModel';
-import { alphaBar, GAUSSIAN, gaussianModel, noiseFor, run } from '../support/sampling';
-import { timesteps, type SamplerName } from '../../src/sampler';
+import { alphaBar, GAUSSIAN, gaussianModel, noiseFor, run, schedule } from '../support/sampling';
+import { buildGaussianEpsModel, scheduleMetadata } from '../support/onnxBuilder';
+import { openBuiltModel } from '../support/tempModels';
+import { timesteps, type EpsModel, type SamplerName } from '../../src/sampler';
 
 // RMS distance to the exact DDIM/probability-flow ODE solution from x_T at the grid's first timestep to ᾱ = 1.
 const xT = noiseFor(8, 64, 3);
-const errorOf = async (sampler: SamplerName, steps: number) => {
+const errorOf = async (sampler: SamplerName, steps: number, model: EpsModel = gaussianModel()) => {
   const exact = exactOdeSolution(xT, alphaBar(timesteps(1000, steps)[0]), 1, GAUSSIAN);
-  return rms((await run(gaussianModel(), xT, 8, { sampler, steps })).x, exact);
+  return rms((await run(model, xT, 8, { sampler, steps })).x, exact);
 };
 
-test('F-PNDM at 50 steps is ≥ 10× closer to the exact ODE solution than DDIM at 50 steps', async () => {
-  const ddim = await errorOf('ddim', 50);
-  const fpndm = await errorOf('f-pndm', 50);
+let onnx: Awaited<ReturnType<typeof openBuiltModel>>;
+before(async () => {
+  const { bytes } = buildGaussianEpsModel({
+    ...GAUSSIAN,
+    alphasCumprod: schedule.alphasCumprod,
+    height: 8,
+    width: 8,
+    metadata: scheduleMetadata(schedule.config),
+  });
+  onnx = await openBuiltModel(bytes);
+});
+after(() => onnx.close());
+
+test('ONNX Gaussian model: F-PNDM at 50 steps is ≥ 10× closer to the exact ODE solution than DDIM at 50 steps', async () => {
+  const ddim = await errorOf('ddim', 50, onnx.model);
+  const fpndm = await errorOf('f-pndm', 50, onnx.model);
   assert.ok(ddim / fpndm >= 10, `DDIM ${ddim.toExponential(2)} vs F-PNDM ${fpndm.toExponential(2)}`);
 });
 
-test("DDIM is first order: its error roughly halves from 50 to 100 steps (no off-by-one error floor)", async () => {
-  const e50 = await errorOf('ddim', 50);
-  const e100 = await errorOf('ddim', 100);
-  const e200 = await errorOf('ddim', 200);
+test('ONNX Gaussian model: DDIM is first order, its error roughly halves from 50 to 100 and 100 to 200 steps (no off-by-one floor)', async () => {
+  const e50 = await errorOf('ddim', 50, onnx.model);
+  const e100 = await errorOf('ddim', 100, onnx.model);
+  const e200 = await errorOf('ddim', 200, onnx.model);
   assert.ok(e50 / e100 > 1.7 && e50 / e100 < 2.3, `50→100 ratio ${e50 / e100}`);
   assert.ok(e100 / e200 > 1.7 && e100 / e200 < 2.3, `100→200 ratio ${e100 / e200}`);
 });
