@@ -52,7 +52,7 @@ test('auto on Linux: CUDA fails to load → CPU, with the reason and how to enab
     assert.equal(opened.messages.length, 1);
     assert.match(
       opened.messages[0],
-      /^auto: the CUDA execution provider could not be used \(OrtSessionOptionsAppendExecutionProvider_cuda: Failed to load shared library\); running on CPU instead\. To use an NVIDIA GPU: install CUDA 12 and cuDNN 9, then reinstall onnxruntime-node with its CUDA libraries: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node` \(or `npm install --onnxruntime-node-install=cuda12`\)\.$/,
+      /^auto: the CUDA execution provider could not be used \(OrtSessionOptionsAppendExecutionProvider_cuda: Failed to load shared library\); running on CPU instead\. To use an NVIDIA GPU: install CUDA 12 and cuDNN 9, then fetch onnxruntime-node's CUDA libraries: `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js` \(README: GPU\)\.$/,
     );
   } finally {
     await opened.session.release();
