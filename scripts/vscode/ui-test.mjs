@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// UI test of the sampling panel in a real VS Code (code-server + headless Chromium, offline):
+// palette → "PNDM: Generate Samples" → Generate → frames appear on the canvas → screenshots mid-run and
+// at the end (test-artifacts/panel-midrun.png, panel-final.png) → the canvas is not blank and the
+// summary line appears → the panel repaints after being hidden and after a window reload → light and
+// high-contrast themes (panel-light.png, panel-hc.png). No Content-Security-Policy violations.
+// Prints "ui: N passed, M failed" (scripts/test.mjs counts it). Run `node scripts/build.mjs` first.
+// Usage: node scripts/vscode/ui-test.mjs [--vsix FILE]
+//   --vsix FILE   test the packaged extension (installed into a fresh extensions folder) instead of
+//                 the repository as the extension under development
+//   PNDM_UI_STEPS=20 by default; PNDM_KEEP_TMP=1 keeps temp folders
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installVsix, startCodeServer, launchBrowser } from './codeServer.mjs';
+import { provision } from './provision.mjs';
+import { ARTIFACTS, openWorkbench, runCommand, screenshot, webviewFrame } from './ui.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const STEPS = process.env.PNDM_UI_STEPS ?? '20';
+mkdirSync(ARTIFACTS, { recursive: true });
+if (!existsSync(join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run `node scripts/build.mjs` first.');
+provision();
+
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`  ✗ ${name}\n${String(e?.stack ?? e).replace(/^/gm, '      ')}`);
+    throw e; // later checks depend on this one
+  }
+}
+
+const workspace = mkdtempSync(join(tmpdir(), 'pndm-ui-ws-'));
+const userDataDir = mkdtempSync(join(tmpdir(), 'pndm-ui-ud-'));
+const settingsFile = join(userDataDir, 'User', 'settings.json');
+const writeSettings = (s) => {
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    settingsFile,
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, ...s }, null, 2),
+  );
+};
+writeSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
+
+const vsixArg = process.argv.indexOf('--vsix');
+const vsix = vsixArg > 0 ? resolve(process.argv[vsixArg + 1]) : undefined;
+const extensionsDir = vsix ? mkdtempSync(join(tmpdir(), 'pndm-ui-ext-')) : undefined;
+if (vsix) console.log(installVsix(vsix, extensionsDir).trim());
+const server = await startCodeServer({ smokeTestDriver: !vsix, userDataDir, extensionsDir });
+const browser = await launchBrowser();
+const { page } = browser;
+const cspViolations = [];
+page.on('console', (m) => {
+  if (/Content Security Policy|Refused to (apply|load|execute)/i.test(m.text())) cspViolations.push(m.text());
+});
+const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]]);
+const url = `${server.url}/?folder=${encodeURIComponent(workspace)}` + (vsix ? '' : `&payload=${encodeURIComponent(payload)}`);
+const panel = () => webviewFrame(page);
+const shot = (name) => screenshot(page, name);
+
+/** Statistics of the canvas pixels inside the webview: how many distinct grey levels, and their spread. */
+const canvasStats = () =>
+  panel()
+    .locator('#grid')
+    .evaluate((canvas) => {
+      const { width, height } = canvas;
+      const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+      const levels = new Set();
+      let sum = 0;
+      let sq = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        levels.add(data[i]);
+        sum += data[i];
+        sq += data[i] * data[i];
+      }
+      const n = data.length / 4;
+      return { width, height, levels: levels.size, std: Math.sqrt(Math.max(sq / n - (sum / n) ** 2, 0)) };
+    });
+const assertNotBlank = async (what) => {
+  const s = await canvasStats();
+  if (!(s.width > 32 && s.levels > 8 && s.std > 20)) throw new Error(`${what}: the canvas looks blank: ${JSON.stringify(s)}`);
+  return s;
+};
+
+/** Run a command from the palette; retried while the extension host is still registering commands. */
+async function palette(command, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await runCommand(page, command, { timeout: 10_000 });
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}
+
+/** Pick the palette row whose label is exactly `label` (for workbench commands that are not ranked first). */
+async function pick(label, prefix = '>') {
+  // a focused webview swallows F1: give the focus back to the workbench first (the side bar's title)
+  await page.locator('.part.sidebar .composite.title').first().click();
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(`${prefix}${label}`);
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first()
+    .click({ timeout: 20_000 });
+}
+
+let exitCode = 1;
+try {
+  console.log('PNDM UI test');
+  await check(`the workbench loads with ${vsix ? 'the packaged extension' : 'the extension under development'}`, async () => {
+    await openWorkbench(page, url);
+  });
+
+  await check('palette → "PNDM: Generate Samples" opens the panel on the bundled model', async () => {
+    await palette('PNDM: Generate Samples');
+    await panel().locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+    await panel().locator('#model-facts').filter({ hasText: '1×32×32' }).waitFor({ timeout: 10_000 });
+  });
+
+  await check('the controls show the settings and are labelled; η is shown only for DDIM', async () => {
+    const p = panel();
+    for (const id of [
+      'sampler',
+      'steps',
+      'samples',
+      'seed',
+      'spacing',
+      'provider',
+      'generate',
+      'cancel',
+      'save',
+      'copy',
+      'browse',
+      'bundled',
+      'new-seed',
+    ]) {
+      const label = (await p.locator(`#${id}`).getAttribute('aria-label')) ?? (await p.locator(`#${id}`).getAttribute('aria-labelledby'));
+      if (!label) throw new Error(`#${id} has no accessible label`);
+    }
+    const samples = await p.locator('#samples').evaluate((el) => el.value);
+    if (samples !== '81') throw new Error(`samples shows ${samples}, expected the default 81`);
+    if (await p.locator('#eta').isVisible()) throw new Error('η is visible for F-PNDM');
+    await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option', { hasText: 'DDIM' }).click();
+    await p.locator('#eta').waitFor({ state: 'visible', timeout: 5000 });
+    await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option', { hasText: 'F-PNDM' }).click();
+    await p.locator('#eta').waitFor({ state: 'hidden', timeout: 5000 });
+    await p.locator('#steps input').fill(STEPS);
+  });
+
+  await check('every control is reachable with the keyboard (Tab from Browse… reaches Generate)', async () => {
+    const p = panel();
+    await p.locator('#browse').focus();
+    const seen = [];
+    for (let i = 0; i < 20 && !seen.includes('generate'); i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await p.locator('body').evaluate(() => document.activeElement?.id ?? ''));
+    }
+    for (const id of ['bundled', 'sampler', 'steps', 'samples', 'seed', 'new-seed', 'spacing', 'provider', 'preview', 'generate']) {
+      if (!seen.includes(id)) throw new Error(`Tab never reached #${id}: ${seen.join(' → ')}`);
+    }
+  });
+
+  let mid;
+  await check('Generate: frames appear on the canvas while sampling (screenshot panel-midrun.png)', async () => {
+    await panel().locator('#generate').click();
+    await panel().locator('body[data-frames="3"], body[data-frames="4"], body[data-frames="5"]').waitFor({ timeout: 120_000 });
+    mid = await assertNotBlank('mid-run');
+    await shot('panel-midrun.png');
+    const status = await panel().locator('#status').textContent();
+    if (!/step \d+\/\d+ · \d+ model calls · [\d.]+ it\/s · .* · cpu/.test(status ?? '')) throw new Error(`status line: ${status}`);
+  });
+
+  await check('the final grid and the summary line appear (screenshot panel-final.png)', async () => {
+    await panel().locator('#summary').filter({ hasText: 'model calls on cpu' }).waitFor({ timeout: 300_000 });
+    const final = await assertNotBlank('final');
+    if (final.width !== 9 * 32 + 8 * 2) throw new Error(`the grid is ${final.width} px wide, expected 9 columns: ${JSON.stringify(final)}`);
+    await shot('panel-final.png');
+    console.log(`    canvas mid-run ${JSON.stringify(mid)}, final ${JSON.stringify(final)}`);
+  });
+
+  await check('hidden and shown again, the panel repaints its last grid (no retainContextWhenHidden)', async () => {
+    await pick('File: New Untitled Text File'); // opens in the panel's editor group, hiding the webview
+    await page.locator('.tab.active', { hasText: 'Untitled-1' }).waitFor({ timeout: 20_000 });
+    await pick('View: Open Previous Editor');
+    await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await assertNotBlank('after being hidden');
+  });
+
+  await check('after a window reload the panel is restored with its grid', async () => {
+    await pick('Developer: Reload Window');
+    await page.waitForTimeout(2000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(1000);
+    await assertNotBlank('after reload');
+  });
+
+  await check('light and high-contrast themes follow VS Code (screenshots panel-light.png, panel-hc.png)', async () => {
+    const background = () =>
+      panel()
+        .locator('body')
+        .evaluate((b) => getComputedStyle(b).backgroundColor);
+    const seen = new Set([await background()]);
+    for (const [theme, file] of [
+      ['Light Modern', 'panel-light.png'],
+      ['Dark High Contrast', 'panel-hc.png'],
+    ]) {
+      await pick('Preferences: Color Theme');
+      await page.waitForTimeout(500);
+      await page.keyboard.type(theme);
+      await page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) })
+        .first()
+        .click({ timeout: 20_000 });
+      await page.waitForTimeout(2000);
+      await shot(file);
+      seen.add(await background());
+    }
+    if (seen.size !== 3) throw new Error(`the panel background did not follow the theme: ${[...seen].join(', ')}`);
+  });
+
+  await check('no Content-Security-Policy violations were reported', async () => {
+    if (cspViolations.length) throw new Error(cspViolations.join('\n'));
+  });
+  exitCode = 0;
+} catch {
+  await shot('panel-failure.png').catch(() => undefined);
+} finally {
+  const passed = results.filter((r) => r.ok).length;
+  console.log(`ui: ${passed} passed, ${results.length - passed} failed`);
+  await browser.close();
+  await server.stop();
+}
+process.exit(exitCode);
