@@ -49,12 +49,18 @@ export interface ModelSummary {
 }
 
 export interface RunProgress {
+  /** Steps done, 1..steps. */
   readonly step: number;
   readonly steps: number;
+  /** Model calls so far. */
   readonly nfe: number;
+  /** Fraction of the trajectory done, 0..1. */
   readonly progress: number;
+  /** Model calls per second so far. */
   readonly itPerSecond: number;
+  /** Estimated seconds to the end (−1: not known yet). */
   readonly secondsLeft: number;
+  /** The execution provider actually running the model. */
   readonly provider: string;
 }
 
@@ -91,11 +97,21 @@ export enum MessageType {
   // #endregion
 }
 
-/** A frame: `count` images [count, C, H, W] float32 in the model's range (about −1..1). */
+/**
+ * A frame: the `count` images already tiled into one grid picture, exactly as the saved PNG lays them
+ * out (⌈√count⌉ columns, 2-pixel gaps; src/runner/png.ts tileGrid), 8 bits per channel with the
+ * model's range [−1, 1] mapped to 0..255. `pixels` holds height·width·channels bytes, row-major,
+ * channels interleaved. Tiling and quantising happen in the worker, so neither the extension host
+ * nor the webview touches float data; the bytes cross both hops as an ArrayBuffer (transferred from
+ * the worker, serialised as binary by webview.postMessage, checked in code-server).
+ */
 export interface FrameData {
   readonly pixels: ArrayBuffer;
+  /** Images in the grid. */
   readonly count: number;
+  /** 1 (grey) or 3 (RGB); other models show their first channel(s). */
   readonly channels: number;
+  /** Size of the whole grid picture in pixels. */
   readonly height: number;
   readonly width: number;
 }
@@ -136,6 +152,8 @@ export interface RunCancelledMessage {
 export interface ErrorMessage {
   readonly type: MessageType.Error;
   readonly message: string;
+  /** True when the error ended the current run (the panel leaves its running state). */
+  readonly runEnded?: boolean;
 }
 export interface NoticeMessage {
   readonly type: MessageType.Notice;
@@ -177,15 +195,34 @@ export type ToWebview =
   | NoticeMessage;
 
 export type FromWebview =
-  | ReadyMessage
-  | GenerateMessage
-  | CancelMessage
-  | SaveMessage
-  | CopySettingsMessage
-  | BrowseModelMessage
-  | UseBundledModelMessage;
+  ReadyMessage | GenerateMessage | CancelMessage | SaveMessage | CopySettingsMessage | BrowseModelMessage | UseBundledModelMessage;
 
-/** What the webview persists with setState (restored after a window reload). */
+/**
+ * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly
+ * these keys, all optional when read by the CLI (missing keys take its defaults), all present when
+ * copied. `seed` is the seed actually used (never −1), so the run is reproducible; `ep` is the
+ * execution provider that was asked for; `model` is the model file's absolute path.
+ * Example: {"sampler":"f-pndm","steps":50,"samples":81,"seed":0,"spacing":"leading","eta":0,"ep":"auto","model":"/x/mnist_ddpm.onnx"}
+ */
+export interface SettingsFile {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly samples: number;
+  readonly seed: number;
+  readonly spacing: Spacing;
+  readonly eta: number;
+  readonly ep: ProviderName;
+  readonly model: string;
+}
+
+/** What the webview persists with setState (restored after a window reload, also by the serializer). */
 export interface WebviewState {
   readonly settings?: RunSettings;
+  /** The model the panel was on (the host checks it again when reviving). */
+  readonly modelPath?: string;
+  /** The last finished grid as a PNG data: URL (only when small), repainted before the host answers. */
+  readonly image?: string;
+  readonly summaryLine?: string;
+  /** The status line of that run (step N/N, calls, speed, provider). */
+  readonly statusLine?: string;
 }

@@ -1,0 +1,40 @@
+/**
+ * Activation (by a command, or by VS Code restoring a panel after a reload): the log channel, the
+ * settings, the two commands and the panel serializer, all collected in context.subscriptions.
+ * The extension host never loads onnxruntime-node: the model runs in dist/worker.js.
+ * In test mode (extensionMode Test, or PNDM_TEST set) activate returns a small API for the tests.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { createLog } from './log';
+import { SamplingPanel, type PanelServices } from './panel';
+import { Settings } from './settings';
+import { testApi, type PndmTestApi } from './testApi';
+
+export function activate(context: vscode.ExtensionContext): PndmTestApi | undefined {
+  const { log, channel } = createLog();
+  const settings = new Settings(log);
+  context.subscriptions.push(channel, settings);
+  const services: PanelServices = {
+    extensionUri: context.extensionUri,
+    settings,
+    log,
+    bundledModel: context.asAbsolutePath('models/mnist_ddpm.onnx'),
+    workerScript: context.asAbsolutePath('dist/worker.js'),
+  };
+  context.subscriptions.push(
+    ...registerCommands(services),
+    vscode.window.registerWebviewPanelSerializer(SamplingPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state: unknown) => void SamplingPanel.revive(panel, services, state),
+    }),
+    { dispose: () => SamplingPanel.current?.dispose() },
+  );
+  settings.read(); // warn about invalid pndm.* values at once
+  log('info', `PNDM Sampler ${context.extension.packageJSON.version} activated (${vscode.ExtensionMode[context.extensionMode]} mode).`);
+  const testing = context.extensionMode === vscode.ExtensionMode.Test || process.env.PNDM_TEST !== undefined;
+  return testing ? testApi(services) : undefined;
+}
+
+export function deactivate(): void {
+  SamplingPanel.current?.dispose();
+}

@@ -1,0 +1,54 @@
+/**
+ * The panel's current model: which file, and what the adapter found in it. Switching asks the worker to
+ * open the model (which also warms the session cache for the first run) and reports the summary, or
+ * the adapter's error, to the panel, the PNDM log and — for errors — a notification.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { MessageType, type ModelSummary, type ProviderName, type ToWebview } from '../protocol';
+import type { Log } from './log';
+import { describeModelForLog, summarizeModel } from './modelSummary';
+import type { WorkerClient } from './workerClient';
+
+export class ModelSlot {
+  path = '';
+  summary: ModelSummary | undefined;
+  /** Settles when the latest switch is done: the summary, or undefined when it failed or was superseded. */
+  ready: Promise<ModelSummary | undefined> = Promise.resolve(undefined);
+
+  constructor(
+    private readonly client: WorkerClient,
+    private readonly log: Log,
+    private readonly bundledModel: string,
+    private readonly post: (message: ToWebview) => void,
+  ) {}
+
+  get name(): string {
+    return path.basename(this.path);
+  }
+
+  switchTo(modelPath: string, provider: ProviderName): Promise<ModelSummary | undefined> {
+    this.path = modelPath;
+    this.summary = undefined;
+    this.post({ type: MessageType.Notice, message: `Loading ${modelPath}…` });
+    const current = () => this.path === modelPath;
+    this.ready = this.client.load(modelPath, provider).then(
+      (info) => {
+        if (!current()) return undefined;
+        const summary = summarizeModel(info, this.bundledModel);
+        this.summary = summary;
+        for (const line of describeModelForLog(summary)) this.log('info', line);
+        this.post({ type: MessageType.Model, model: summary });
+        return summary;
+      },
+      (error: Error) => {
+        if (!current()) return undefined;
+        this.log('error', `Could not open ${modelPath}: ${error.message}`);
+        this.post({ type: MessageType.Error, message: error.message });
+        void vscode.window.showErrorMessage(`PNDM: ${error.message}`);
+        return undefined;
+      },
+    );
+    return this.ready;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The sampling panel (one at a time): creates or reveals the webview, answers its Ready with Init,
+ * validates and dispatches every message it sends, owns the worker client (closing the panel cancels
+ * the run and terminates the worker) and keeps the last frame and result so that a panel that was
+ * hidden, or restored after a reload, is repainted without retainContextWhenHidden.
+ * A Generate while a run is going is refused with a notice (Cancel first).
+ */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { MessageType, type FrameMessage, type FromWebview, type RunSettings, type ToWebview, type WebviewState } from '../protocol';
+import { Disposable, MutableDisposable } from './disposable';
+import type { Log } from './log';
+import { ModelSlot } from './modelSlot';
+import { panelHtml } from './panelHtml';
+import { copySettings, saveFinished } from './resultActions';
+import { SamplingRun } from './runController';
+import type { FinishedRun } from './save';
+import { resolveUserPath, type Settings } from './settings';
+import { runSettingsOf } from './settingsSchema';
+import { validateMessage } from './validate';
+import { WorkerClient } from './workerClient';
+
+export interface PanelServices {
+  readonly extensionUri: vscode.Uri;
+  readonly settings: Settings;
+  readonly log: Log;
+  readonly bundledModel: string;
+  readonly workerScript: string;
+}
+
+export class SamplingPanel extends Disposable {
+  static readonly viewType = 'pndm.samplingPanel';
+  static current: SamplingPanel | undefined;
+
+  readonly client: WorkerClient;
+  readonly model: ModelSlot;
+  /** The current run; setting a new one disposes (cancels) the previous one. */
+  readonly run = new MutableDisposable<SamplingRun>();
+  private readonly posted = new vscode.EventEmitter<ToWebview>();
+  /** Every message sent to the webview (tests listen here). */
+  readonly onDidPost = this.posted.event;
+  private lastFrame: FrameMessage | undefined;
+  /** The last run that finished (Save, Copy settings, the summary line). */
+  finished: FinishedRun | undefined;
+
+  static createOrShow(services: PanelServices, modelPath?: string): SamplingPanel {
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const existing = SamplingPanel.current;
+    if (existing) {
+      existing.panel.reveal(column);
+      if (modelPath) void existing.setModel(modelPath);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(SamplingPanel.viewType, 'PNDM Sampler', column, webviewOptions(services.extensionUri));
+    return new SamplingPanel(panel, services, modelPath);
+  }
+
+  /** Restore a panel after a window reload (registerWebviewPanelSerializer); the state is the webview's. */
+  static revive(panel: vscode.WebviewPanel, services: PanelServices, state: unknown): SamplingPanel {
+    SamplingPanel.current?.dispose();
+    const saved = state && typeof state === 'object' ? (state as WebviewState).modelPath : undefined;
+    const modelPath = typeof saved === 'string' && fs.existsSync(saved) ? saved : undefined;
+    panel.webview.options = webviewOptions(services.extensionUri);
+    return new SamplingPanel(panel, services, modelPath);
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: PanelServices,
+    modelPath: string | undefined,
+  ) {
+    super();
+    SamplingPanel.current = this;
+    this.client = new WorkerClient(services.workerScript, services.log);
+    this.model = new ModelSlot(this.client, services.log, services.bundledModel, (m) => this.post(m));
+    this.register({ dispose: () => this.client.dispose() });
+    this.register(this.run);
+    this.register(this.posted);
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.handleMessage(m)));
+    this.register(services.settings.onDidChange((s) => this.post({ type: MessageType.Settings, settings: runSettingsOf(s) })));
+    panel.webview.html = panelHtml(panel.webview, services.extensionUri);
+    void this.setModel(modelPath ?? resolveUserPath(services.settings.read().modelPath) ?? services.bundledModel);
+  }
+
+  override dispose(): void {
+    if (SamplingPanel.current === this) SamplingPanel.current = undefined;
+    super.dispose(); // cancels the run, terminates the worker
+    this.panel.dispose();
+  }
+
+  post(message: ToWebview): void {
+    if (this.isDisposed) return;
+    this.posted.fire(message);
+    void this.panel.webview.postMessage(message);
+  }
+
+  setModel(modelPath: string) {
+    this.panel.title = `PNDM: ${modelPath.split(/[\\/]/).pop()}`;
+    return this.model.switchTo(modelPath, this.services.settings.read().executionProvider);
+  }
+
+  /** The handler behind webview.onDidReceiveMessage: validate, then act. */
+  async handleMessage(raw: unknown): Promise<void> {
+    const checked = validateMessage(raw);
+    if (!checked.ok) {
+      this.services.log('warn', `Refused a panel message: ${checked.error}`);
+      this.post({ type: MessageType.Error, message: checked.error });
+      return;
+    }
+    const message: FromWebview = checked.message;
+    switch (message.type) {
+      case MessageType.Ready:
+        return this.sendInit();
+      case MessageType.Generate:
+        this.generate(message.settings);
+        return;
+      case MessageType.Cancel:
+        if (this.run.value) this.run.value.cancel();
+        else this.post({ type: MessageType.Notice, message: 'Nothing is running.' });
+        return;
+      case MessageType.Save:
+        await saveFinished(this.finished, this.services.settings.read().outputFolder, this.services.log, (m) => this.post(m));
+        return;
+      case MessageType.CopySettings:
+        await copySettings(this.finished, (m) => this.post(m));
+        return;
+      case MessageType.BrowseModel: {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'ONNX model': ['onnx'] },
+          openLabel: 'Use model',
+        });
+        if (picked?.[0]) await this.setModel(picked[0].fsPath);
+        return;
+      }
+      case MessageType.UseBundledModel:
+        await this.setModel(this.services.bundledModel);
+        return;
+      default: {
+        const unreachable: never = message;
+        this.post({ type: MessageType.Error, message: `Unhandled message ${JSON.stringify(unreachable)}` });
+      }
+    }
+  }
+
+  /** Start a run; undefined when one is already going (refused with a notice). */
+  generate(settings: RunSettings): SamplingRun | undefined {
+    if (this.run.value) {
+      this.post({ type: MessageType.Notice, message: 'A run is already going: cancel it first, or wait for it to finish.' });
+      return undefined;
+    }
+    this.lastFrame = undefined;
+    const run = new SamplingRun({
+      client: this.client,
+      post: (m) => this.post(m),
+      log: this.services.log,
+      modelPath: this.model.path,
+      settings,
+      onFrame: (frame) => (this.lastFrame = frame),
+      onEnded: (outcome) => {
+        this.run.clearIf(run);
+        if (outcome.kind === 'finished') this.finished = outcome.result;
+      },
+    });
+    this.run.value = run;
+    return run;
+  }
+
+  private sendInit(): void {
+    this.post({
+      type: MessageType.Init,
+      settings: runSettingsOf(this.services.settings.read()),
+      model: this.model.summary,
+      running: this.run.value !== undefined,
+      lastFrame: this.lastFrame,
+      lastSummary: this.finished?.summary,
+    });
+  }
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}

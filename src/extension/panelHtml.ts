@@ -1,0 +1,84 @@
+/**
+ * The panel's HTML: a Content-Security-Policy with a fresh nonce per load, the stylesheet from media/
+ * and the bundled script from dist/. No remote content. The toolkit reads the nonce from the
+ * `csp-nonce` meta tag for the one <style> element it creates, so `style-src` needs no 'unsafe-inline'
+ * (its other styles are adopted stylesheets, which CSP does not govern).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { PROVIDERS } from '../protocol';
+import { METHODS, SAMPLER_NAMES, SPACINGS } from '../sampler';
+
+export function newNonce(): string {
+  return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} blob: data:`,
+  ].join('; ');
+}
+
+const options = (values: readonly string[], label: (v: string) => string = (v) => v) =>
+  values.map((v) => `<vscode-option value="${v}">${label(v)}</vscode-option>`).join('');
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = newNonce();
+  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const samplers = options(SAMPLER_NAMES, (n) => METHODS[n as keyof typeof METHODS].label);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta property="csp-nonce" content="${nonce}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
+<title>PNDM Sampler</title>
+</head>
+<body>
+<main>
+  <section class="model" aria-labelledby="model-heading">
+    <h2 id="model-heading">Model</h2>
+    <p class="model-path"><span id="model-name">(loading…)</span> <span id="model-path" class="muted"></span></p>
+    <div class="row">
+      <vscode-button id="browse" appearance="secondary" aria-label="Browse for an ONNX model">Browse…</vscode-button>
+      <vscode-button id="bundled" appearance="secondary" aria-label="Use the bundled MNIST model">Bundled model</vscode-button>
+    </div>
+    <p id="model-facts" class="muted" aria-live="polite"></p>
+    <ul id="model-warnings" class="warnings"></ul>
+  </section>
+  <section class="controls" aria-label="Sampling settings">
+    <label class="field"><span id="sampler-label">Sampler</span>
+      <vscode-dropdown id="sampler" aria-labelledby="sampler-label">${samplers}</vscode-dropdown></label>
+    <vscode-text-field id="steps" inputmode="numeric" aria-label="Steps">Steps</vscode-text-field>
+    <vscode-text-field id="samples" inputmode="numeric" aria-label="Samples">Samples</vscode-text-field>
+    <div class="field seed"><vscode-text-field id="seed" inputmode="numeric" aria-label="Seed (−1: random each run)">Seed</vscode-text-field>
+      <vscode-button id="new-seed" appearance="icon" aria-label="New random seed" title="New random seed">⟳</vscode-button></div>
+    <label class="field"><span id="spacing-label">Spacing</span>
+      <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACINGS)}</vscode-dropdown></label>
+    <vscode-text-field id="eta" inputmode="decimal" aria-label="Eta (DDIM only)" class="eta">η (DDIM)</vscode-text-field>
+    <label class="field"><span id="provider-label">Provider</span>
+      <vscode-dropdown id="provider" aria-labelledby="provider-label">${options(PROVIDERS)}</vscode-dropdown></label>
+    <label class="field"><span id="preview-label">Preview</span>
+      <vscode-dropdown id="preview" aria-labelledby="preview-label">${options(['x0', 'xt'], (v) => (v === 'x0' ? 'x̂₀ (predicted)' : 'x_t (noisy)'))}</vscode-dropdown></label>
+  </section>
+  <div class="row actions">
+    <vscode-button id="generate" aria-label="Generate samples">Generate</vscode-button>
+    <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" disabled>Cancel</vscode-button>
+    <vscode-button id="save" appearance="secondary" aria-label="Save the grid as PNG" disabled>Save PNG</vscode-button>
+    <vscode-button id="copy" appearance="secondary" aria-label="Copy the settings as JSON" disabled>Copy settings</vscode-button>
+  </div>
+  <p id="message" class="message" role="status" aria-live="polite"></p>
+  <p id="status" class="status" aria-live="off"></p>
+  <p id="summary" class="summary" aria-live="polite"></p>
+  <canvas id="grid" width="1" height="1" role="img" aria-label="Sample grid"></canvas>
+</main>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,47 @@
+/**
+ * What the panel can do with the last finished run: save it as a PNG, or copy its settings as the JSON
+ * `pndm sample --settings` accepts. Before any run has finished both answer with a clear notice.
+ */
+import * as vscode from 'vscode';
+import { MessageType, type ToWebview } from '../protocol';
+import type { Log } from './log';
+import { settingsFileOf } from './modelSummary';
+import { saveRun, type FinishedRun } from './save';
+
+type Post = (message: ToWebview) => void;
+
+/** Resolves with the file written (undefined: nothing to save, the dialog was cancelled, or it failed). */
+export async function saveFinished(
+  finished: FinishedRun | undefined,
+  outputFolder: string,
+  log: Log,
+  post: Post,
+): Promise<string | undefined> {
+  if (!finished) {
+    post({ type: MessageType.Notice, message: 'Nothing to save yet: generate samples first, then save.' });
+    return undefined;
+  }
+  try {
+    const written = await saveRun(finished, outputFolder, log);
+    if (written) post({ type: MessageType.Notice, message: `Saved ${written}` });
+    return written;
+  } catch (error) {
+    const message = (error as Error).message;
+    log('error', `Save failed: ${message}`);
+    post({ type: MessageType.Error, message });
+    void vscode.window.showErrorMessage(`PNDM: ${message}`);
+    return undefined;
+  }
+}
+
+/** Resolves with the JSON put on the clipboard (undefined: nothing to copy yet). */
+export async function copySettings(finished: FinishedRun | undefined, post: Post): Promise<string | undefined> {
+  if (!finished) {
+    post({ type: MessageType.Notice, message: 'No settings to copy yet: generate samples first.' });
+    return undefined;
+  }
+  const json = JSON.stringify(settingsFileOf(finished.summary, finished.modelPath), null, 2);
+  await vscode.env.clipboard.writeText(json);
+  post({ type: MessageType.Notice, message: 'Settings copied: JSON for `pndm sample --settings file.json`.' });
+  return json;
+}

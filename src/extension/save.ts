@@ -1,0 +1,69 @@
+/**
+ * Save: the last finished grid as a PNG with the run's settings embedded as tEXt chunks, into
+ * `pndm.outputFolder`, else the first workspace folder, else a folder the user picks with the save
+ * dialog. The name is `pndm-<sampler>-<N>steps-seed<seed>.png`; an existing file is never replaced
+ * (-1, -2… is appended). Afterwards the user is offered to open the file.
+ */
+import * as path from 'node:path';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../protocol';
+import type { ImageShape } from '../sampler';
+import { encodeGridPng } from '../runner/png';
+import type { Log } from './log';
+import { settingsFileOf } from './modelSummary';
+import { resolveUserPath } from './settings';
+import { outputStem, writeNewFile } from './uniqueFile';
+
+/** What a finished run leaves behind for Save and Copy settings. */
+export interface FinishedRun {
+  readonly x: Float32Array;
+  readonly count: number;
+  readonly shape: ImageShape;
+  readonly summary: RunSummary;
+  readonly modelPath: string;
+}
+
+/** The folder to save into, or undefined when the user has to be asked. */
+export function outputFolderFor(setting: string): string | undefined {
+  const configured = resolveUserPath(setting);
+  if (configured) return configured;
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  return folder?.uri.fsPath;
+}
+
+/** PNG text chunks: the settings JSON (as "Copy settings" gives it) and the summary line. */
+export function pngText(run: FinishedRun): Record<string, string> {
+  return {
+    Software: 'PNDM Sampler (VS Code)',
+    'pndm-settings': JSON.stringify(settingsFileOf(run.summary, run.modelPath)),
+    Description: run.summary.line,
+    Source: path.basename(run.modelPath),
+  };
+}
+
+/** Save `run`; resolves with the written path, or undefined when the user cancelled the dialog. */
+export async function saveRun(run: FinishedRun, outputFolderSetting: string, log: Log, offerToOpen = true): Promise<string | undefined> {
+  const s = run.summary.settings;
+  let stem = outputStem(s.sampler, s.steps, s.seed);
+  let folder = outputFolderFor(outputFolderSetting);
+  if (!folder) {
+    const picked = await vscode.window.showSaveDialog({
+      title: 'Save samples as PNG',
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), `${stem}.png`)),
+      filters: { 'PNG image': ['png'] },
+    });
+    if (!picked) return undefined;
+    folder = path.dirname(picked.fsPath);
+    stem = path.basename(picked.fsPath).replace(/\.png$/i, '');
+  }
+  const png = encodeGridPng(run.x, run.count, run.shape, pngText(run));
+  const written = await writeNewFile(folder, stem, '.png', png);
+  log('info', `Saved ${written} (${png.length} bytes).`);
+  if (offerToOpen) {
+    void vscode.window.showInformationMessage(`PNDM: saved ${path.basename(written)} in ${folder}.`, 'Open').then((choice) => {
+      if (choice === 'Open') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(written));
+    });
+  }
+  return written;
+}

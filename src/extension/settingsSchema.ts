@@ -1,0 +1,141 @@
+/**
+ * The `pndm.*` settings as data: one read-only DEFAULTS object and one rule per key, used for
+ * settings.json (an invalid value falls back to its default) and for every webview message (an
+ * invalid value is refused). Pure: no vscode import, so it is unit-tested in plain Node, and a unit
+ * test checks that package.json's `contributes.configuration` says the same.
+ */
+import { SAMPLER_NAMES, SPACINGS } from '../sampler';
+import { LIMITS, PREVIEWS, PROVIDERS, type RunSettings } from '../protocol';
+
+export interface ExtensionSettings {
+  /** "" = the bundled model; a relative path is taken from the first workspace folder; `~` is the home folder. */
+  readonly modelPath: string;
+  readonly sampler: RunSettings['sampler'];
+  readonly steps: number;
+  readonly samples: number;
+  readonly seed: number;
+  readonly spacing: RunSettings['spacing'];
+  readonly eta: number;
+  readonly executionProvider: RunSettings['provider'];
+  readonly preview: RunSettings['preview'];
+  /** "" = the first workspace folder (or ask, when no folder is open); relative and `~` as for modelPath. */
+  readonly outputFolder: string;
+}
+
+export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
+  modelPath: '',
+  sampler: 'f-pndm',
+  steps: 50,
+  samples: 81,
+  seed: 0,
+  spacing: 'leading',
+  eta: 0,
+  executionProvider: 'auto',
+  preview: 'x0',
+  outputFolder: '',
+});
+
+export type Rule =
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
+  | { readonly kind: 'number'; readonly min: number; readonly max: number }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'string' };
+
+export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
+  modelPath: { kind: 'string' },
+  sampler: { kind: 'enum', values: SAMPLER_NAMES },
+  steps: { kind: 'integer', ...LIMITS.steps },
+  samples: { kind: 'integer', ...LIMITS.samples },
+  seed: { kind: 'integer', ...LIMITS.seed },
+  spacing: { kind: 'enum', values: SPACINGS },
+  eta: { kind: 'number', ...LIMITS.eta },
+  executionProvider: { kind: 'enum', values: PROVIDERS },
+  preview: { kind: 'enum', values: PREVIEWS },
+  outputFolder: { kind: 'string' },
+};
+
+/** "an integer from 1 to 1000", "one of leading, trailing, linspace", … */
+export function describeRule(rule: Rule): string {
+  switch (rule.kind) {
+    case 'integer':
+      return `an integer from ${rule.min} to ${rule.max}`;
+    case 'number':
+      return `a number from ${rule.min} to ${rule.max}`;
+    case 'enum':
+      return `one of ${rule.values.join(', ')}`;
+    case 'string':
+      return 'a string';
+  }
+}
+
+/** True when `value` satisfies `rule` exactly (no coercion: "50" is not an integer). */
+export function satisfies(rule: Rule, value: unknown): boolean {
+  switch (rule.kind) {
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) && value >= rule.min && value <= rule.max;
+    case 'enum':
+      return typeof value === 'string' && rule.values.includes(value);
+    case 'string':
+      return typeof value === 'string';
+  }
+}
+
+export interface SettingProblem {
+  readonly key: keyof ExtensionSettings;
+  readonly value: unknown;
+  /** e.g. `pndm.steps is 5000, which is not an integer from 1 to 1000; using the default 50.` */
+  readonly message: string;
+}
+
+/** Show a user's value in a message: JSON where possible, short. */
+export function showValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Read every setting through `get` (undefined = not set): valid values are kept, anything else falls
+ * back to the default for that key and is reported once per key in `problems`.
+ */
+export function normalizeSettings(get: (key: keyof ExtensionSettings) => unknown): {
+  settings: ExtensionSettings;
+  problems: SettingProblem[];
+} {
+  const settings: Record<string, unknown> = {};
+  const problems: SettingProblem[] = [];
+  for (const key of Object.keys(RULES) as (keyof ExtensionSettings)[]) {
+    const value = get(key);
+    if (value === undefined || value === null || satisfies(RULES[key], value)) {
+      settings[key] = value ?? DEFAULTS[key];
+      continue;
+    }
+    settings[key] = DEFAULTS[key];
+    problems.push({
+      key,
+      value,
+      message: `pndm.${key} is ${showValue(value)}, which is not ${describeRule(RULES[key])}; using the default ${showValue(DEFAULTS[key])}.`,
+    });
+  }
+  return { settings: settings as unknown as ExtensionSettings, problems };
+}
+
+/** The panel's run settings from the extension settings. */
+export function runSettingsOf(s: ExtensionSettings): RunSettings {
+  return {
+    sampler: s.sampler,
+    steps: s.steps,
+    samples: s.samples,
+    seed: s.seed,
+    spacing: s.spacing,
+    eta: s.eta,
+    provider: s.executionProvider,
+    preview: s.preview,
+  };
+}

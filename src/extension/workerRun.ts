@@ -1,0 +1,107 @@
+/**
+ * One sampling run inside the worker: the lead's runJob over an opened model, with frames throttled to
+ * `frameIntervalMs` (the final frame always sent), progress figures, and a turn of the event loop after
+ * every model call so that a cancel message is seen and acted on before the next call.
+ * No vscode import; the model is anything with OnnxEpsModel's shape.
+ */
+import type { OnnxEpsModel } from '../model/onnxModel';
+import { DEFAULT_SETTINGS, initialNoise, METHODS, SamplingCancelled, SeededNoise, type SamplingSettings } from '../sampler';
+import { runJob, summaryLine, type JobModel } from '../runner/runJob';
+import { makeFrame, progressOf } from './frames';
+import type { FromWorker, RunRequest } from './workerProtocol';
+
+export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
+export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'>;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The runJob view of an opened model; every eps call ends with a turn of the event loop. */
+export function jobModelOf(model: RunnableModel): JobModel {
+  return {
+    eps: async (x, t) => {
+      const e = await model.eps(x, t);
+      await yieldToEventLoop();
+      return e;
+    },
+    imageShape: model.info.imageShape,
+    schedule: model.info.schedule,
+    modelMs: () => model.modelMs,
+    get provider() {
+      return model.info.provider; // may change mid-run when a GPU provider falls back to CPU
+    },
+  };
+}
+
+/** The sampler's settings for a request on this model (its scheduler config decides ᾱ at the end and the offset). */
+export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    sampler: request.sampler,
+    steps: request.steps,
+    spacing: request.spacing,
+    eta: request.eta,
+    finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
+    stepsOffset: model.info.stepsOffset ?? 0,
+  };
+}
+
+export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {
+  const { id, samples } = request;
+  const settings = samplingSettingsOf(request, model);
+  const expectedNfe = METHODS[settings.sampler].nfe(settings.steps);
+  const job = jobModelOf(model);
+  post({ type: 'started', id, info: model.info, expectedNfe });
+  const started = performance.now();
+  // x_T drawn exactly as runJob draws it from the seed (runJob given this noise gives the same samples),
+  // so that the panel shows the starting noise at once instead of after the first (up to 4-call) step.
+  const { channels, height, width } = model.info.imageShape;
+  const xT = initialNoise(new SeededNoise(request.seed), samples, channels * height * width);
+  const first = makeFrame(xT, samples, model.info.imageShape);
+  post({ type: 'frame', id, frame: first, progress: progressOf(0, settings.steps, 0, 0, 0, expectedNfe, job.provider), final: false }, [
+    first.pixels,
+  ]);
+  let lastFrame = performance.now();
+  try {
+    const result = await runJob(
+      job,
+      { settings, samples, seed: request.seed, noise: xT },
+      {
+        signal,
+        onStep: (s) => {
+          const now = performance.now();
+          if (s.step + 1 >= s.steps || now - lastFrame < request.frameIntervalMs) return; // the last one is the final frame
+          lastFrame = now;
+          const frame = makeFrame(request.preview === 'xt' ? s.x : s.x0, samples, model.info.imageShape);
+          const progress = progressOf(s.step + 1, s.steps, s.nfe, s.progress, now - started, expectedNfe, job.provider);
+          post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
+        },
+      },
+    );
+    const frame = makeFrame(result.x, samples, model.info.imageShape);
+    const progress = progressOf(settings.steps, settings.steps, result.nfe, 1, performance.now() - started, result.nfe, result.provider);
+    post({ type: 'frame', id, frame, progress: { ...progress, secondsLeft: 0 }, final: true }, [frame.pixels]);
+    const x = result.x.slice();
+    post(
+      {
+        type: 'done',
+        id,
+        x: x.buffer,
+        count: samples,
+        shape: model.info.imageShape,
+        nfe: result.nfe,
+        wallMs: result.wallMs,
+        modelMs: result.modelMs,
+        provider: result.provider,
+        line: summaryLine(settings, samples, result),
+      },
+      [x.buffer],
+    );
+  } catch (error) {
+    const cancelled = error instanceof SamplingCancelled || signal.aborted;
+    post({ type: 'failed', id, message: cancelled ? 'Sampling was cancelled.' : messageOf(error), cancelled });
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

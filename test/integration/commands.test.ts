@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { closePanel, EXTENSION_ID, openPanel, pndm } from './pndmHelpers';
+
+describe('PNDM: activation, commands and menus', () => {
+  after(closePanel);
+
+  it('the extension activates and returns its test API', async () => {
+    const api = await pndm();
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+    assert.match(api.services.bundledModel, /models[\\/]mnist_ddpm\.onnx$/);
+  });
+
+  it('both commands are registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['pndm.generate', 'pndm.sampleFromModel']) assert.ok(commands.includes(id), `${id} is not registered`);
+  });
+
+  it('the manifest: titles, activation, and the .onnx context-menu entries with their when clauses', () => {
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const titles = Object.fromEntries(
+      pkg.contributes.commands.map((c: { command: string; category: string; title: string }) => [c.command, `${c.category}: ${c.title}`]),
+    );
+    assert.deepEqual(titles, { 'pndm.generate': 'PNDM: Generate Samples', 'pndm.sampleFromModel': 'PNDM: Sample from This Model' });
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:pndm.samplingPanel']);
+    for (const menu of ['explorer/context', 'editor/title/context', 'editor/context']) {
+      const entry = pkg.contributes.menus[menu]?.find((e: { command: string }) => e.command === 'pndm.sampleFromModel');
+      assert.ok(entry, `no ${menu} entry`);
+      assert.equal(entry.when, 'resourceExtname == .onnx', menu);
+    }
+    const props = pkg.contributes.configuration.properties;
+    for (const [key, p] of Object.entries<Record<string, unknown>>(props)) {
+      assert.ok(typeof p.description === 'string', `${key} has no description`);
+      assert.ok(p.enum || p.minimum !== undefined || p.type === 'string', `${key} has no enum or range`);
+    }
+  });
+
+  it('pndm.generate opens one panel and reveals it again; sampleFromModel switches its model', async () => {
+    const api = await pndm();
+    const panel = await openPanel();
+    assert.equal(api.panel(), panel);
+    assert.equal(panel.panel.viewType, 'pndm.samplingPanel');
+    assert.equal(await vscode.commands.executeCommand('pndm.generate'), panel, 'a second pndm.generate made a second panel');
+    const again = (await vscode.commands.executeCommand(
+      'pndm.sampleFromModel',
+      vscode.Uri.file(api.services.bundledModel),
+    )) as typeof panel;
+    assert.equal(again, panel);
+    const summary = await panel.model.ready;
+    assert.equal(summary?.bundled, true);
+    assert.equal(summary?.imageShape, '1×32×32');
+    assert.equal(summary?.numTrainTimesteps, 1000);
+  });
+
+  it('the extension host never loads onnxruntime-node (only the worker does)', async () => {
+    await openPanel();
+    const loaded = Object.keys(require.cache).filter((p) => /onnxruntime/.test(p));
+    assert.deepEqual(loaded, []);
+  });
+});

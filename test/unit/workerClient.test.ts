@@ -1,0 +1,75 @@
+// The extension's worker pipeline in plain Node (dist/worker.js, built with the tests): a run's
+// "Copy settings" JSON given to `pndm sample --settings` reproduces the panel's grid pixel for pixel;
+// cancel, a bad model and a crashed worker end requests with clear messages, and the client recovers.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { settingsFileOf } from '../../src/extension/modelSummary';
+import { RunFailed, WorkerClient } from '../../src/extension/workerClient';
+import type { RunSettings } from '../../src/protocol';
+import { tileGrid } from '../../src/runner/png';
+import { bundledModel, repoRoot } from '../support/paths';
+import { decodePng } from '../support/png';
+
+const worker = () => join(repoRoot(), 'dist', 'worker.js');
+const settings: RunSettings = {
+  sampler: 'ddim',
+  steps: 5,
+  samples: 4,
+  seed: 7,
+  spacing: 'leading',
+  eta: 0,
+  provider: 'cpu',
+  preview: 'x0',
+};
+const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel(), frameIntervalMs: 0 });
+
+test("the copied settings make `pndm sample` draw exactly the panel's grid", async () => {
+  const client = new WorkerClient(worker(), () => undefined);
+  try {
+    const frames: boolean[] = [];
+    const done = await client.run(request(), { onFrame: (f) => frames.push(f.final) }).done;
+    assert.equal(frames.at(-1), true);
+    const summary = { settings, nfe: done.nfe, provider: done.provider, wallMs: done.wallMs, modelMs: done.modelMs, line: done.line };
+    const dir = mkdtempSync(join(tmpdir(), 'pndm-parity-'));
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(settingsFileOf(summary, bundledModel())));
+    const cli = spawnSync(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'pndm.js'), 'sample', '--settings', join(dir, 'settings.json'), '--out', join(dir, 'cli.png')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    const fromCli = decodePng(readFileSync(join(dir, 'cli.png')));
+    const fromPanel = tileGrid(new Float32Array(done.x), done.count, done.shape);
+    assert.deepEqual([fromCli.width, fromCli.height], [fromPanel.width, fromPanel.height]);
+    assert.ok(Buffer.from(fromPanel.pixels).equals(fromCli.pixels), 'the CLI drew different pixels');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('cancel, a bad model and a crash end requests clearly; the client then starts a new worker', async () => {
+  const client = new WorkerClient(worker(), () => undefined);
+  try {
+    const long = client.run(request({ steps: 500, samples: 2 }), { onFrame: () => client.cancel(long.id) });
+    await assert.rejects(long.done, (e: unknown) => e instanceof RunFailed && e.cancelled && /cancelled/.test(e.message));
+
+    await assert.rejects(client.load(join(repoRoot(), 'package.json'), 'cpu'), /is not an ONNX model/);
+
+    const doomed = client.run(request({ steps: 500, samples: 2 }), { onFrame: () => undefined });
+    const first = client.threadId;
+    await client.killForTest();
+    await assert.rejects(doomed.done, (e: unknown) => e instanceof RunFailed && !e.cancelled && /stopped unexpectedly/.test(e.message));
+
+    const after = await client.run(request({ steps: 2 }), { onFrame: () => undefined }).done;
+    assert.equal(after.nfe, 2);
+    assert.notEqual(client.threadId, first);
+  } finally {
+    client.dispose();
+  }
+  assert.equal(client.threadId, undefined);
+  await assert.rejects(client.load(bundledModel(), 'cpu'), /closed/);
+});

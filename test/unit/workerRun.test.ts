@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ModelInfo } from '../../src/model/onnxModel';
+import { runInWorker, type RunnableModel } from '../../src/extension/workerRun';
+import type { DoneReply, FailedReply, FrameReply, FromWorker, RunRequest } from '../../src/extension/workerProtocol';
+import { runJob } from '../../src/runner/runJob';
+import { DEFAULT_SCHEDULE, DEFAULT_SETTINGS } from '../../src/sampler';
+import { gaussianModel } from '../support/sampling';
+
+const shape = { channels: 1, height: 4, width: 4 };
+
+function fakeModel(eps: RunnableModel['eps']): RunnableModel & { calls: number } {
+  const model = {
+    calls: 0,
+    modelMs: 0,
+    info: { imageShape: shape, schedule: DEFAULT_SCHEDULE, provider: 'cpu', setAlphaToOne: true, stepsOffset: 0 } as unknown as ModelInfo,
+    async eps(x: Float32Array, t: number) {
+      model.calls++;
+      return eps(x, t);
+    },
+  };
+  return model;
+}
+
+const request = (patch: Partial<RunRequest> = {}): RunRequest => ({
+  type: 'run',
+  id: 7,
+  modelPath: '/m.onnx',
+  provider: 'cpu',
+  sampler: 'f-pndm',
+  steps: 10,
+  spacing: 'leading',
+  eta: 0,
+  samples: 5,
+  seed: 3,
+  preview: 'x0',
+  frameIntervalMs: 0,
+  ...patch,
+});
+
+async function collect(model: RunnableModel, req: RunRequest, signal = new AbortController().signal) {
+  const messages: FromWorker[] = [];
+  await runInWorker(model, req, signal, (m) => void messages.push(m));
+  return messages;
+}
+
+test("a run sends started, the x_T frame, step frames, the final frame and done — with runJob's own result", async () => {
+  const gauss = gaussianModel();
+  const model = fakeModel((x, t) => gauss.eps(x, t));
+  const messages = await collect(model, request());
+  assert.equal(messages[0].type, 'started');
+  const frames = messages.filter((m): m is FrameReply => m.type === 'frame');
+  assert.equal(frames.length, 1 + 9 + 1); // x_T, steps 1..9, final
+  assert.equal(frames[0].progress.step, 0);
+  assert.equal(frames.at(-1)!.final, true);
+  assert.equal(frames.filter((f) => f.final).length, 1);
+  for (const f of frames) {
+    assert.equal(f.frame.count, 5);
+    assert.equal(f.frame.width, 3 * 4 + 2 * 2); // ⌈√5⌉ = 3 columns, 2-pixel gaps
+    assert.equal(f.frame.height, 2 * 4 + 2);
+    assert.equal(f.frame.pixels.byteLength, f.frame.width * f.frame.height);
+  }
+  const done = messages.at(-1) as DoneReply;
+  assert.equal(done.type, 'done');
+  assert.equal(done.nfe, 19); // F-PNDM: N + 9
+  assert.match(done.line, /^F-PNDM, 10 steps, 5 samples: 19 model calls on cpu/);
+  const reference = await runJob(
+    { eps: (x, t) => gauss.eps(x, t), imageShape: shape, schedule: DEFAULT_SCHEDULE, modelMs: () => 0, provider: 'cpu' },
+    { settings: { ...DEFAULT_SETTINGS, steps: 10 }, samples: 5, seed: 3 },
+  );
+  assert.deepEqual(Array.from(new Float32Array(done.x)), Array.from(reference.x));
+});
+
+test('stochastic samplers give the seeded result too (x_T passed as noise continues the same stream)', async () => {
+  const gauss = gaussianModel();
+  const messages = await collect(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    request({ sampler: 'ddim', eta: 1, steps: 6 }),
+  );
+  const done = messages.at(-1) as DoneReply;
+  const reference = await runJob(
+    { eps: (x, t) => gauss.eps(x, t), imageShape: shape, schedule: DEFAULT_SCHEDULE, modelMs: () => 0, provider: 'cpu' },
+    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', eta: 1, steps: 6 }, samples: 5, seed: 3 },
+  );
+  assert.deepEqual(Array.from(new Float32Array(done.x)), Array.from(reference.x));
+});
+
+test('frames are throttled to frameIntervalMs, the final frame always sent', async () => {
+  const gauss = gaussianModel();
+  const messages = await collect(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    request({ steps: 30, frameIntervalMs: 60_000 }),
+  );
+  const frames = messages.filter((m): m is FrameReply => m.type === 'frame');
+  assert.deepEqual(
+    frames.map((f) => [f.progress.step, f.final]),
+    [
+      [0, false],
+      [30, true],
+    ],
+  );
+});
+
+test('a cancel arriving as a message between two model calls stops the run before the next call', async () => {
+  const gauss = gaussianModel();
+  const controller = new AbortController();
+  const model = fakeModel((x, t) => {
+    if (model.calls === 3) setImmediate(() => controller.abort()); // delivered like a worker message
+    return gauss.eps(x, t);
+  });
+  const messages = await collect(model, request({ steps: 50 }), controller.signal);
+  const last = messages.at(-1) as FailedReply;
+  assert.deepEqual([last.type, last.cancelled], ['failed', true]);
+  assert.equal(model.calls, 3);
+});
+
+test('a non-finite model output ends the run with a clear message', async () => {
+  const messages = await collect(
+    fakeModel((x) => Promise.resolve(new Float32Array(x.length).fill(NaN))),
+    request(),
+  );
+  const last = messages.at(-1) as FailedReply;
+  assert.equal(last.type, 'failed');
+  assert.equal(last.cancelled, false);
+  assert.match(last.message, /NaN or Inf at step 1/);
+});
