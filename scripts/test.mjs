@@ -52,6 +52,12 @@ if (built) {
     if (existsSync(`${root}scripts/vscode/ui-test.mjs`)) {
       step('UI tests in VS Code (code-server + Chromium)', process.execPath, ['scripts/vscode/ui-test.mjs'], { count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm) });
     }
+    // last, because it leaves a production build in dist/: the packaged extension, installed into a
+    // fresh code-server, must run "PNDM: Generate Samples" from the palette to a finished grid
+    const vsix = `pndm-sampler-linux-x64-${JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version}.vsix`;
+    if (step('package the linux-x64 .vsix', process.execPath, ['scripts/package.mjs'])) {
+      step('UI tests of the installed .vsix', process.execPath, ['scripts/vscode/ui-test.mjs', '--vsix', vsix], { count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm) });
+    }
   }
 }
 console.log(`\nall checks and tests took ${((Date.now() - started) / 60000).toFixed(1)} min`);
