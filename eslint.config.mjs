@@ -23,8 +23,14 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['onnxruntime-*'], message: 'src/sampler/ is pure TypeScript: reach the network through the EpsModel interface.' },
-            { group: ['node:*', 'fs', 'path', 'worker_threads', 'child_process'], message: 'src/sampler/ runs anywhere: no Node built-ins.' },
-            { group: ['../model', '../model/*', '../extension', '../extension/*', '../cli', '../cli/*', '../runner', '../runner/*'], message: 'src/sampler/ depends on nothing else in the project.' },
+            {
+              group: ['node:*', 'fs', 'path', 'worker_threads', 'child_process'],
+              message: 'src/sampler/ runs anywhere: no Node built-ins.',
+            },
+            {
+              group: ['../model', '../model/*', '../extension', '../extension/*', '../cli', '../cli/*', '../runner', '../runner/*'],
+              message: 'src/sampler/ depends on nothing else in the project.',
+            },
           ],
         },
       ],
@@ -37,7 +43,12 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'The webview talks to the host only through src/protocol.ts.' }],
-          patterns: [{ group: ['onnxruntime-*', 'node:*', '../src/extension/*', '../src/model/*'], message: 'The webview talks to the host only through src/protocol.ts.' }],
+          patterns: [
+            {
+              group: ['onnxruntime-*', 'node:*', '../src/extension/*', '../src/model/*'],
+              message: 'The webview talks to the host only through src/protocol.ts.',
+            },
+          ],
         },
       ],
     },

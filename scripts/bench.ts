@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   const stepCounts = (option('steps') ?? '10,20,50').split(',').map(Number);
   const samplers = (option('samplers') ?? 'f-pndm,s-pndm,ddim').split(',').map(resolveSampler);
   const model = await openOnnxModel(join(__dirname, '..', '..', 'models', 'mnist_ddpm.onnx'), { provider: 'cpu' });
-  const jobModel = { eps: model.eps.bind(model), imageShape: model.info.imageShape, schedule: model.info.schedule, modelMs: () => model.modelMs, provider: model.info.provider };
+  const jobModel = {
+    eps: model.eps.bind(model),
+    imageShape: model.info.imageShape,
+    schedule: model.info.schedule,
+    modelMs: () => model.modelMs,
+    provider: model.info.provider,
+  };
   // warm-up: the first session.run pays for memory planning
   await runJob(jobModel, { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 2 }, samples: batch, seed: 1 });
   const rows: Row[] = [];
@@ -39,7 +45,15 @@ async function main(): Promise<void> {
   for (const sampler of samplers) {
     for (const steps of stepCounts) {
       const r = await runJob(jobModel, { settings: { ...DEFAULT_SETTINGS, sampler, steps }, samples: batch, seed: 0 });
-      const row = { sampler, steps, batch, nfe: r.nfe, wall_ms: round(r.wallMs), model_ms: round(r.modelMs), ratio: round(r.wallMs / r.modelMs, 4) };
+      const row = {
+        sampler,
+        steps,
+        batch,
+        nfe: r.nfe,
+        wall_ms: round(r.wallMs),
+        model_ms: round(r.modelMs),
+        ratio: round(r.wallMs / r.modelMs, 4),
+      };
       rows.push(row);
       console.log(
         `${sampler.padEnd(8)} ${String(steps).padStart(5)}  ${String(batch).padStart(5)}  ${String(r.nfe).padStart(3)}  ${row.wall_ms.toFixed(1).padStart(8)}  ${row.model_ms.toFixed(1).padStart(9)}  ${row.ratio.toFixed(4)}`,

@@ -26,7 +26,11 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  {
+    ...node,
+    entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker.ts', cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+  },
   {
     bundle: true,
     platform: 'browser',

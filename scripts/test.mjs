@@ -13,7 +13,12 @@ const started = Date.now();
 function step(title, command, args, { count } = {}) {
   const t0 = Date.now();
   console.log(`\n=== ${title}: ${[command, ...args].join(' ')}`);
-  const r = spawnSync(command, args, { cwd: root, stdio: count ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', env: process.env });
+  const r = spawnSync(command, args, {
+    cwd: root,
+    stdio: count ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    env: process.env,
+  });
   if (count) process.stdout.write(r.stdout ?? '');
   const ok = r.status === 0;
   const counted = count?.(r.stdout ?? '');
@@ -37,26 +42,44 @@ const built = step('build', process.execPath, ['scripts/build.mjs']);
 step('check-types', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['.']);
 if (built) {
-  step('unit tests', process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${root}test-artifacts/unit.tap`, 'dist/test/unit/'], {
-    count: () => {
-      const tap = existsSync(`${root}test-artifacts/unit.tap`) ? readFileSync(`${root}test-artifacts/unit.tap`, 'utf8') : '';
-      const pass = /^# pass (\d+)$/m.exec(tap);
-      const fail = /^# fail (\d+)$/m.exec(tap);
-      return pass && fail ? { passed: Number(pass[1]), failed: Number(fail[1]) } : { passed: 0, failed: 1 };
+  step(
+    'unit tests',
+    process.execPath,
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${root}test-artifacts/unit.tap`,
+      'dist/test/unit/',
+    ],
+    {
+      count: () => {
+        const tap = existsSync(`${root}test-artifacts/unit.tap`) ? readFileSync(`${root}test-artifacts/unit.tap`, 'utf8') : '';
+        const pass = /^# pass (\d+)$/m.exec(tap);
+        const fail = /^# fail (\d+)$/m.exec(tap);
+        return pass && fail ? { passed: Number(pass[1]), failed: Number(fail[1]) } : { passed: 0, failed: 1 };
+      },
     },
-  });
+  );
   if (process.env.PNDM_SKIP_VSCODE_TESTS === '1') {
     console.log('\n=== integration and UI tests skipped (PNDM_SKIP_VSCODE_TESTS=1)');
   } else {
-    step('integration tests in VS Code (code-server)', process.execPath, ['scripts/vscode/run-integration.mjs'], { count: plainCount(/^integration: (\d+) passed, (\d+) failed$/gm) });
+    step('integration tests in VS Code (code-server)', process.execPath, ['scripts/vscode/run-integration.mjs'], {
+      count: plainCount(/^integration: (\d+) passed, (\d+) failed$/gm),
+    });
     if (existsSync(`${root}scripts/vscode/ui-test.mjs`)) {
-      step('UI tests in VS Code (code-server + Chromium)', process.execPath, ['scripts/vscode/ui-test.mjs'], { count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm) });
+      step('UI tests in VS Code (code-server + Chromium)', process.execPath, ['scripts/vscode/ui-test.mjs'], {
+        count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm),
+      });
     }
     // last, because it leaves a production build in dist/: the packaged extension, installed into a
     // fresh code-server, must run "PNDM: Generate Samples" from the palette to a finished grid
     const vsix = `pndm-sampler-linux-x64-${JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version}.vsix`;
     if (step('package the linux-x64 .vsix', process.execPath, ['scripts/package.mjs'])) {
-      step('UI tests of the installed .vsix', process.execPath, ['scripts/vscode/ui-test.mjs', '--vsix', vsix], { count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm) });
+      step('UI tests of the installed .vsix', process.execPath, ['scripts/vscode/ui-test.mjs', '--vsix', vsix], {
+        count: plainCount(/^ui: (\d+) passed, (\d+) failed$/gm),
+      });
     }
   }
 }

@@ -22,7 +22,10 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | number | boolean>;
 
-export function parseFlags(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): { flags: ParsedFlags; positional: string[] } {
+export function parseFlags(
+  argv: readonly string[],
+  specs: Readonly<Record<string, FlagSpec>>,
+): { flags: ParsedFlags; positional: string[] } {
   const flags: ParsedFlags = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -35,7 +38,11 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = specs[name];
     if (!spec) {
-      throw new UsageError(`unknown option --${name}; options: ${Object.keys(specs).map((k) => `--${k}`).join(' ')}`);
+      throw new UsageError(
+        `unknown option --${name}; options: ${Object.keys(specs)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
     }
     if (spec.kind === 'boolean') {
       flags[name] = eq < 0 ? true : parseBoolean(name, arg.slice(eq + 1));
@@ -64,7 +71,9 @@ export function checkValue(name: string, raw: unknown, spec: FlagSpec): string |
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   const range = `${spec.min ?? '-∞'}..${spec.max ?? '∞'}`;
   if (!Number.isFinite(value) || (spec.kind === 'int' && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} in ${range}; got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `--${name} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} in ${range}; got ${JSON.stringify(raw)}`,
+    );
   }
   if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
     throw new UsageError(`--${name} must be in ${range}; got ${value}`);

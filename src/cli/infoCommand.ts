@@ -22,7 +22,8 @@ export function describeModel(info: ModelInfo): string {
   const { channels, height, width } = info.imageShape;
   const s = info.schedule;
   const betas = s.trainedBetas ? `trained betas (${s.trainedBetas.length})` : `${s.betaSchedule} β ${s.betaStart}..${s.betaEnd}`;
-  const tensor = (t: { name: string; dtype: string; shape: readonly (number | string)[] }) => `${t.name} ${t.dtype} [${t.shape.join(', ')}]`;
+  const tensor = (t: { name: string; dtype: string; shape: readonly (number | string)[] }) =>
+    `${t.name} ${t.dtype} [${t.shape.join(', ')}]`;
   const lines = [
     `model        ${info.path}`,
     `inputs       ${info.inputs.map(tensor).join('; ')}`,

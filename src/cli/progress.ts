@@ -10,7 +10,8 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
       const elapsed = (performance.now() - started) / 1000;
       const rate = info.nfe / Math.max(elapsed, 1e-9);
       const left = info.progress > 0 ? (elapsed * (1 - info.progress)) / info.progress : 0;
-      const label = info.steps > 0 && info.progress === (info.step + 1) / info.steps ? `${info.step + 1}/${info.steps}` : `step ${info.step + 1}`;
+      const label =
+        info.steps > 0 && info.progress === (info.step + 1) / info.steps ? `${info.step + 1}/${info.steps}` : `step ${info.step + 1}`;
       const text = `${label} | ${info.nfe} calls | ${rate.toFixed(1)} calls/s | ${left.toFixed(1)} s left`;
       if (stream.isTTY) {
         const width = 30;

@@ -22,7 +22,7 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   out: { kind: 'string', help: 'grid PNG to write (default samples.png)' },
   'out-npy': { kind: 'string', help: 'final samples to write, float32 .npy [K,C,H,W], unclipped' },
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
-  spacing: { kind: 'string', help: 'timestep spacing (default: the model\'s, else leading)', choices: SPACINGS },
+  spacing: { kind: 'string', help: "timestep spacing (default: the model's, else leading)", choices: SPACINGS },
   eta: { kind: 'number', help: 'DDIM η (0: deterministic)', min: 0, max: 1 },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
@@ -31,8 +31,16 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
 
 /** Keys of the panel's "Copy settings" JSON, each mapped to its flag. */
 const SETTINGS_KEYS: Readonly<Record<string, string>> = {
-  model: 'model', sampler: 'sampler', steps: 'steps', samples: 'samples', seed: 'seed',
-  spacing: 'spacing', eta: 'eta', ep: 'ep', tolerance: 'tolerance', batch: 'batch',
+  model: 'model',
+  sampler: 'sampler',
+  steps: 'steps',
+  samples: 'samples',
+  seed: 'seed',
+  spacing: 'spacing',
+  eta: 'eta',
+  ep: 'ep',
+  tolerance: 'tolerance',
+  batch: 'batch',
 };
 
 export async function sampleCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
@@ -75,7 +83,13 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     for (const message of [...model.info.warnings, ...model.info.providerMessages]) process.stderr.write(`pndm: ${message}\n`);
     const bar = progressBar();
     const result = await runJob(
-      { eps: (x, t) => model.eps(x, t), imageShape: model.info.imageShape, schedule: model.info.schedule, modelMs: () => model.modelMs, provider: model.info.provider },
+      {
+        eps: (x, t) => model.eps(x, t),
+        imageShape: model.info.imageShape,
+        schedule: model.info.schedule,
+        modelMs: () => model.modelMs,
+        provider: model.info.provider,
+      },
       { settings, samples, seed, noise: noise?.data },
       { signal, onStep: (info) => bar.update(info) },
     ).finally(() => bar.done());
@@ -85,7 +99,17 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       const text = {
         Software: 'pndm-sampler',
         Title: `${METHODS[sampler].label} samples of ${model.info.path}`,
-        'pndm.settings': JSON.stringify({ model: model.info.path, sampler, steps, samples, seed, noise: flags.noise, spacing: settings.spacing, eta: settings.eta, ep: model.info.provider }),
+        'pndm.settings': JSON.stringify({
+          model: model.info.path,
+          sampler,
+          steps,
+          samples,
+          seed,
+          noise: flags.noise,
+          spacing: settings.spacing,
+          eta: settings.eta,
+          ep: model.info.provider,
+        }),
         Comment: line,
       };
       await writeFileAtomic(pngPath, encodeGridPng(result.x, samples, shape, text));

@@ -110,7 +110,7 @@ export function enableHint(provider: ProviderName, platform: NodeJS.Platform): s
   switch (provider) {
     case 'cuda':
       return platform === 'linux'
-        ? 'To use an NVIDIA GPU: install CUDA 12 and cuDNN 9, then fetch onnxruntime-node\'s CUDA libraries: ' +
+        ? "To use an NVIDIA GPU: install CUDA 12 and cuDNN 9, then fetch onnxruntime-node's CUDA libraries: " +
             '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (README: GPU).'
         : "onnxruntime-node's prebuilt CUDA provider exists only for Linux x64" +
             (platform === 'win32' ? '; on Windows choose dml (DirectML) for the GPU.' : '.');

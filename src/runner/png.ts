@@ -11,7 +11,12 @@ export function gridColumns(count: number): number {
 }
 
 /** Images [count, C, H, W] tiled row-major into one [rows·H, cols·W] image with `gap` mid-grey pixels between. */
-export function tileGrid(x: Float32Array, count: number, shape: ImageShape, gap = 2): { pixels: Uint8Array; width: number; height: number; channels: number } {
+export function tileGrid(
+  x: Float32Array,
+  count: number,
+  shape: ImageShape,
+  gap = 2,
+): { pixels: Uint8Array; width: number; height: number; channels: number } {
   const { channels, height, width } = shape;
   if (channels !== 1 && channels !== 3) {
     throw new Error(`Only 1- or 3-channel images can be saved as PNG; this model makes ${channels} channels.`);
@@ -61,7 +66,16 @@ export function encodeGridPng(x: Float32Array, count: number, shape: ImageShape,
   // tEXt keys are Latin-1, 1–79 characters, no NUL (PNG spec 11.3.4.3)
   for (const [key, value] of Object.entries(text)) {
     const safeKey = key.replace(/[^\x20-\x7e]/g, '_').slice(0, 79) || 'Comment';
-    chunks.push(chunk('tEXt', Buffer.concat([Buffer.from(safeKey, 'latin1'), Buffer.from([0]), Buffer.from(value.replace(/[^\x0a\x20-\x7e\xa0-\xff]/g, '?'), 'latin1')])));
+    chunks.push(
+      chunk(
+        'tEXt',
+        Buffer.concat([
+          Buffer.from(safeKey, 'latin1'),
+          Buffer.from([0]),
+          Buffer.from(value.replace(/[^\x0a\x20-\x7e\xa0-\xff]/g, '?'), 'latin1'),
+        ]),
+      ),
+    );
   }
   chunks.push(chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)));
   return Buffer.concat([PNG_SIGNATURE, ...chunks]);

@@ -59,7 +59,9 @@ export function makeContext(o: ContextOptions): SamplerContext {
       const e = await o.model.eps(x, t);
       nfe++;
       if (e.length !== x.length) {
-        throw new Error(`The model returned ${e.length} values for an input of ${x.length}; its output must match the image input's shape.`);
+        throw new Error(
+          `The model returned ${e.length} values for an input of ${x.length}; its output must match the image input's shape.`,
+        );
       }
       if (firstNonFinite(e) >= 0) throw new NonFiniteError(step, t, 'the model output');
       checkCancelled();

@@ -40,9 +40,7 @@ export function makeBetas(config: ScheduleConfig): Float64Array {
   }
   if (config.trainedBetas) {
     if (config.trainedBetas.length !== T) {
-      throw new Error(
-        `trained_betas has ${config.trainedBetas.length} values but num_train_timesteps is ${T}; they must match.`,
-      );
+      throw new Error(`trained_betas has ${config.trainedBetas.length} values but num_train_timesteps is ${T}; they must match.`);
     }
     return checkedBetas(Float64Array.from(config.trainedBetas));
   }

@@ -8,7 +8,7 @@ export function decodePng(png: Buffer): { width: number; height: number; channel
   let width = 0;
   let height = 0;
   let channels = 0;
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);

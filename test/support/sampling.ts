@@ -42,11 +42,18 @@ export async function run(
   seed = 0,
 ): Promise<{ x: Float32Array; nfe: number; steps: StepInfo[] }> {
   const steps: StepInfo[] = [];
-  const r = await sample(model, schedule, xT, count, { ...DEFAULT_SETTINGS, ...settings }, {
-    noise: new SeededNoise(seed),
-    onStep: (s) => {
-      steps.push(s);
+  const r = await sample(
+    model,
+    schedule,
+    xT,
+    count,
+    { ...DEFAULT_SETTINGS, ...settings },
+    {
+      noise: new SeededNoise(seed),
+      onStep: (s) => {
+        steps.push(s);
+      },
     },
-  });
+  );
   return { x: r.x, nfe: r.nfe, steps };
 }

@@ -18,16 +18,36 @@ const pndm = (args: string[]) =>
 const scratch = mkdtempSync(join(tmpdir(), 'pndm-cli-'));
 
 test('pndm sample --noise X --out-npy Y reproduces the reference (F-PNDM and DDIM, 10 steps)', async () => {
-  for (const [sampler, file] of [['pndm', 'FPNDM_10.npy'], ['ddim', 'DDIM_10.npy']]) {
+  for (const [sampler, file] of [
+    ['pndm', 'FPNDM_10.npy'],
+    ['ddim', 'DDIM_10.npy'],
+  ]) {
     const out = join(scratch, `${sampler}.npy`);
-    const r = await pndm(['sample', '--noise', sharedReference('noise.npy'), '--out-npy', out, '--sampler', sampler, '--steps', '10', '--ep', 'cpu']);
+    const r = await pndm([
+      'sample',
+      '--noise',
+      sharedReference('noise.npy'),
+      '--out-npy',
+      out,
+      '--sampler',
+      sampler,
+      '--steps',
+      '10',
+      '--ep',
+      'cpu',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = await readNpy(out);
     assert.deepEqual(got.shape, [4, 1, 32, 32]);
     assert.equal(got.dtype, '<f4');
     const expected = (await readNpy(sharedReference(file))).data as Float32Array;
     assert.ok(maxAbsDiff(got.data as Float32Array, expected) <= 1e-4);
-    assert.match(r.stdout, new RegExp(`^${sampler === 'pndm' ? 'F-PNDM' : 'DDIM'}, 10 steps, 4 samples: ${sampler === 'pndm' ? 19 : 10} model calls on cpu, [\\d.]+ s wall, [\\d.]+ s in the model \\([\\d.]+%\\)\\n`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${sampler === 'pndm' ? 'F-PNDM' : 'DDIM'}, 10 steps, 4 samples: ${sampler === 'pndm' ? 19 : 10} model calls on cpu, [\\d.]+ s wall, [\\d.]+ s in the model \\([\\d.]+%\\)\\n`,
+      ),
+    );
     assert.ok(!existsSync(join(scratch, 'samples.png')), 'no PNG unless asked when --out-npy is given');
   }
 });
@@ -60,9 +80,15 @@ test('bad arguments exit 2 with one line that says what is allowed, and write no
     [['sample', '--steps', '1001', '--samples', '1'], /^pndm: --steps 1001 is more than the model's 1000 training timesteps$/],
     [['sample', '--eta', '2'], /^pndm: --eta must be in 0\.\.1; got 2$/],
     [['sample', '--ep', 'tpu'], /^pndm: --ep must be one of auto, cpu, cuda, dml, coreml, webgpu; got "tpu"$/],
-    [['sample', '--noise', sharedReference('alpha_bar.npy')], /^pndm: --noise .*alpha_bar\.npy holds <f8 \[1000\]; this model needs float32 \[K, 1, 32, 32\]$/],
+    [
+      ['sample', '--noise', sharedReference('alpha_bar.npy')],
+      /^pndm: --noise .*alpha_bar\.npy holds <f8 \[1000\]; this model needs float32 \[K, 1, 32, 32\]$/,
+    ],
     [['sample', '--samples', '100000000'], /^pndm: --samples must be in 1\.\.65536; got 100000000$/],
-    [['sample', '--samples', '65536', '--steps', '1'], /^pndm: 65536 samples of 1×32×32 with F-PNDM would hold 2\.5 GiB of sampler state, over the 2\.0 GiB budget; use at most 52428 samples\.$/],
+    [
+      ['sample', '--samples', '65536', '--steps', '1'],
+      /^pndm: 65536 samples of 1×32×32 with F-PNDM would hold 2\.5 GiB of sampler state, over the 2\.0 GiB budget; use at most 52428 samples\.$/,
+    ],
     [['frobnicate'], /^pndm: unknown command "frobnicate"/],
     [['info'], /^pndm: pndm info takes one model path/],
   ];

@@ -27,9 +27,18 @@ test('scaled_linear and squaredcos_cap_v2 betas match diffusers/numpy values', (
 test('trained betas are used as given, and bad ones are refused with the key named', () => {
   const s = makeSchedule({ ...DEFAULT_SCHEDULE, numTrainTimesteps: 3, trainedBetas: [0.1, 0.2, 0.5] });
   assert.deepEqual(Array.from(s.alphasCumprod), [0.9, 0.9 * 0.8, 0.9 * 0.8 * 0.5]);
-  assert.throws(() => makeSchedule({ ...DEFAULT_SCHEDULE, numTrainTimesteps: 3, trainedBetas: [0.1, 0.2] }), /trained_betas has 2 values but num_train_timesteps is 3/);
-  assert.throws(() => makeSchedule({ ...DEFAULT_SCHEDULE, numTrainTimesteps: 2, trainedBetas: [0.1, 1.5] }), /β\[1\] = 1.5 is outside \(0, 1\)/);
-  assert.throws(() => makeSchedule({ ...DEFAULT_SCHEDULE, betaSchedule: 'cosine' as never }), /Unknown beta_schedule "cosine"; use one of linear, scaled_linear, squaredcos_cap_v2/);
+  assert.throws(
+    () => makeSchedule({ ...DEFAULT_SCHEDULE, numTrainTimesteps: 3, trainedBetas: [0.1, 0.2] }),
+    /trained_betas has 2 values but num_train_timesteps is 3/,
+  );
+  assert.throws(
+    () => makeSchedule({ ...DEFAULT_SCHEDULE, numTrainTimesteps: 2, trainedBetas: [0.1, 1.5] }),
+    /β\[1\] = 1.5 is outside \(0, 1\)/,
+  );
+  assert.throws(
+    () => makeSchedule({ ...DEFAULT_SCHEDULE, betaSchedule: 'cosine' as never }),
+    /Unknown beta_schedule "cosine"; use one of linear, scaled_linear, squaredcos_cap_v2/,
+  );
 });
 
 test('leading grids are exactly the reference grids', () => {

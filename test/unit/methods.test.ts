@@ -41,18 +41,25 @@ test('NFE counts: DDIM N, S-PNDM N+1, F-PNDM N+9, PLMS N+1, FON 4N−3, DDPM N',
       assert.equal(r.nfe, nfe(n), `${name} ${n}`);
       assert.equal(model.calls.length, nfe(n));
       assert.equal(METHODS[name as SamplerName].nfe(n), nfe(n), `${name} ${n} declared`);
-      assert.ok(model.calls.every((c) => c.t >= 0 && c.t <= 999), `${name} ${n}: model never asked outside 0..999`);
+      assert.ok(
+        model.calls.every((c) => c.t >= 0 && c.t <= 999),
+        `${name} ${n}: model never asked outside 0..999`,
+      );
     }
   }
 });
 
-test('model-call timesteps are exactly the manifest\'s for every reference configuration', async () => {
+test("model-call timesteps are exactly the manifest's for every reference configuration", async () => {
   const manifest = JSON.parse(readFileSync(sharedReference('manifest.json'), 'utf8'));
   const names: Record<string, SamplerName> = { DDIM: 'ddim', 'S-PNDM': 's-pndm', 'F-PNDM': 'f-pndm', FON: 'fon' };
   for (const config of manifest.configs) {
     const model = gaussianModel();
     const r = await run(model, noiseFor(1, 4), 1, { sampler: names[config.method], steps: config.steps });
-    assert.deepEqual(model.calls.map((c) => c.t), config.model_call_timesteps.flat(), `${config.method} ${config.steps}`);
+    assert.deepEqual(
+      model.calls.map((c) => c.t),
+      config.model_call_timesteps.flat(),
+      `${config.method} ${config.steps}`,
+    );
     assert.equal(r.nfe, config.nfe);
     assert.deepEqual(Array.from(timesteps(1000, config.steps)), config.timesteps);
   }
@@ -97,7 +104,10 @@ test('PLMS uses AB2, AB3, then AB4 on raw outputs after one improved-Euler step 
     },
   };
   await run(model, noiseFor(1, 2), 1, { sampler: 'plms', steps: 10 });
-  assert.deepEqual(calls.map((k) => k.t), [900, 800, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+  assert.deepEqual(
+    calls.map((k) => k.t),
+    [900, 800, 800, 700, 600, 500, 400, 300, 200, 100, 0],
+  );
   const rules: [number[], number, number[]][] = [
     [[3, -1], 2, [800, 900]],
     [[23, -16, 5], 12, [700, 800, 900]],
