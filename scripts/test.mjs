@@ -41,6 +41,7 @@ mkdirSync(`${root}test-artifacts`, { recursive: true });
 const built = step('build', process.execPath, ['scripts/build.mjs']);
 step('check-types', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['.']);
+step('format', bin('prettier'), ['--check', '.']);
 if (built) {
   step(
     'unit tests',

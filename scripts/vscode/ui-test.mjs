@@ -3,13 +3,16 @@
 // palette → "PNDM: Generate Samples" → Generate → frames appear on the canvas → screenshots mid-run and
 // at the end (test-artifacts/panel-midrun.png, panel-final.png) → the canvas is not blank and the
 // summary line appears → the panel repaints after being hidden and after a window reload → light and
-// high-contrast themes (panel-light.png, panel-hc.png). No Content-Security-Policy violations.
+// high-contrast themes (panel-light.png, panel-hc.png) → a reload in the middle of a run leaves no
+// extension host (with its worker) behind, the restored panel is idle and the next run works
+// (panel-reload-midrun.png). No Content-Security-Policy violations.
 // Prints "ui: N passed, M failed" (scripts/test.mjs counts it). Run `node scripts/build.mjs` first.
 // Usage: node scripts/vscode/ui-test.mjs [--vsix FILE]
 //   --vsix FILE   test the packaged extension (installed into a fresh extensions folder) instead of
 //                 the repository as the extension under development
 //   PNDM_UI_STEPS=20 by default; PNDM_KEEP_TMP=1 keeps temp folders
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -236,6 +239,49 @@ try {
       seen.add(await background());
     }
     if (seen.size !== 3) throw new Error(`the panel background did not follow the theme: ${[...seen].join(', ')}`);
+  });
+
+  await check('a reload mid-run leaves no extension host or worker behind; the restored panel is idle and runs', async () => {
+    // the extension hosts of this code-server (its own session: startCodeServer detaches it)
+    const hosts = () =>
+      execFileSync('ps', ['-o', 'pid=,args=', '-s', String(server.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('--type=extensionHost'))
+        .map((line) => Number(line.trim().split(/\s+/)[0]));
+    /** CPU seconds used by process `pid` so far (utime + stime, in clock ticks of 1/100 s). */
+    const cpuSeconds = (pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    };
+    const [old] = hosts();
+    if (hosts().length !== 1) throw new Error(`expected one extension host, found ${hosts().join(', ')}`);
+    await panel().locator('#steps input').fill('400');
+    await panel().locator('#generate').click();
+    await panel().locator('body.running').waitFor({ timeout: 30_000 });
+    const frames = Number(await panel().locator('body').getAttribute('data-frames'));
+    const midRun = `body[data-frames="${frames + 2}"]`; // two frames into the run
+    await panel().locator(midRun).waitFor({ timeout: 120_000 });
+    await pick('Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    const deadline = Date.now() + 60_000;
+    while (hosts().includes(old) || hosts().length !== 1) {
+      if (Date.now() > deadline) throw new Error(`the old extension host ${old} is still there: ${hosts().join(', ')}`);
+      await page.waitForTimeout(250);
+    }
+    await panel().locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 120_000 });
+    await panel().locator('body:not(.running)').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(2000); // the restored panel has loaded its model; nothing should run now
+    const [host] = hosts();
+    const cpu0 = cpuSeconds(host);
+    await page.waitForTimeout(3000);
+    const busy = (cpuSeconds(host) - cpu0) / 3;
+    console.log(`    old extension host ${old} gone; new host ${host} uses ${(busy * 100).toFixed(0)}% of a core while idle`);
+    if (busy > 0.5) throw new Error(`the new extension host is busy (${(busy * 100).toFixed(0)}% of a core): a run is going`);
+    await panel().locator('#steps input').fill('5');
+    await panel().locator('#generate').click();
+    await panel().locator('#summary').filter({ hasText: ', 5 steps, ' }).waitFor({ timeout: 120_000 });
+    await assertNotBlank('the run after the reload');
+    await shot('panel-reload-midrun.png');
   });
 
   await check('no Content-Security-Policy violations were reported', async () => {

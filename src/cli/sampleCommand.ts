@@ -64,7 +64,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const T = model.info.schedule.numTrainTimesteps;
     const steps = (flags.steps as number | undefined) ?? (sampler === 'ddpm' ? T : 50);
-    if (steps > T) throw new UsageError(`--steps ${steps} is more than the model's ${T} training timesteps`);
+    if (steps > T) throw new UsageError(`--steps ${steps} is more than the model's ${T} training timesteps; use --steps ${T} or fewer`);
     const settings: SamplingSettings = {
       sampler,
       steps,

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { createLog } from './log';
 import { SamplingPanel, type PanelServices } from './panel';
+import { PickedModels } from './pickedModels';
 import { Settings } from './settings';
 import { testApi, type PndmTestApi } from './testApi';
 
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
     log,
     bundledModel: context.asAbsolutePath('models/mnist_ddpm.onnx'),
     workerScript: context.asAbsolutePath('dist/worker.js'),
+    pickedModels: new PickedModels(context.workspaceState),
   };
   context.subscriptions.push(
     ...registerCommands(services),

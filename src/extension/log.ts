@@ -10,16 +10,20 @@ export type Log = (level: LogLevel, message: string) => void;
 export function createLog(): { log: Log; channel: vscode.LogOutputChannel } {
   const channel = vscode.window.createOutputChannel('PNDM', { log: true });
   const log: Log = (level, message) => {
-    switch (level) {
-      case 'info':
-        channel.info(message);
-        break;
-      case 'warn':
-        channel.warn(message);
-        break;
-      case 'error':
-        channel.error(message);
-        break;
+    try {
+      switch (level) {
+        case 'info':
+          channel.info(message);
+          break;
+        case 'warn':
+          channel.warn(message);
+          break;
+        case 'error':
+          channel.error(message);
+          break;
+      }
+    } catch {
+      // "Channel has been closed": the extension is deactivating and the worker's last lines come late
     }
   };
   return { log, channel };

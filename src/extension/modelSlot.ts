@@ -8,11 +8,16 @@ import * as vscode from 'vscode';
 import { MessageType, type ModelSummary, type ProviderName, type ToWebview } from '../protocol';
 import type { Log } from './log';
 import { describeModelForLog, summarizeModel } from './modelSummary';
+import type { ModelLimits } from './preflight';
 import type { WorkerClient } from './workerClient';
 
 export class ModelSlot {
   path = '';
   summary: ModelSummary | undefined;
+  /** What a run on the loaded model must fit (src/extension/preflight.ts); undefined until it has loaded. */
+  limits: ModelLimits | undefined;
+  /** Why the current model could not be opened (the adapter's message); undefined when it loaded or is loading. */
+  error: string | undefined;
   /** Settles when the latest switch is done: the summary, or undefined when it failed or was superseded. */
   ready: Promise<ModelSummary | undefined> = Promise.resolve(undefined);
 
@@ -30,6 +35,8 @@ export class ModelSlot {
   switchTo(modelPath: string, provider: ProviderName): Promise<ModelSummary | undefined> {
     this.path = modelPath;
     this.summary = undefined;
+    this.limits = undefined;
+    this.error = undefined;
     this.post({ type: MessageType.Notice, message: `Loading ${modelPath}…` });
     const current = () => this.path === modelPath;
     this.ready = this.client.load(modelPath, provider).then(
@@ -37,12 +44,14 @@ export class ModelSlot {
         if (!current()) return undefined;
         const summary = summarizeModel(info, this.bundledModel);
         this.summary = summary;
+        this.limits = { imageShape: info.imageShape, numTrainTimesteps: info.schedule.numTrainTimesteps };
         for (const line of describeModelForLog(summary)) this.log('info', line);
         this.post({ type: MessageType.Model, model: summary });
         return summary;
       },
       (error: Error) => {
         if (!current()) return undefined;
+        this.error = error.message;
         this.log('error', `Could not open ${modelPath}: ${error.message}`);
         this.post({ type: MessageType.Error, message: error.message });
         void vscode.window.showErrorMessage(`PNDM: ${error.message}`);

@@ -11,7 +11,10 @@ import { MessageType, type FrameMessage, type FromWebview, type RunSettings, typ
 import { Disposable, MutableDisposable } from './disposable';
 import type { Log } from './log';
 import { ModelSlot } from './modelSlot';
+import { samePath } from './modelSummary';
 import { panelHtml } from './panelHtml';
+import type { PickedModels } from './pickedModels';
+import { preflightRun } from './preflight';
 import { copySettings, saveFinished } from './resultActions';
 import { SamplingRun } from './runController';
 import type { FinishedRun } from './save';
@@ -26,6 +29,8 @@ export interface PanelServices {
   readonly log: Log;
   readonly bundledModel: string;
   readonly workerScript: string;
+  /** Model files the user picked; the only paths (besides the bundled model and pndm.modelPath) a restored panel reopens. */
+  readonly pickedModels: PickedModels;
 }
 
 export class SamplingPanel extends Disposable {
@@ -45,6 +50,7 @@ export class SamplingPanel extends Disposable {
 
   static createOrShow(services: PanelServices, modelPath?: string): SamplingPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    if (modelPath) void services.pickedModels.add(modelPath);
     const existing = SamplingPanel.current;
     if (existing) {
       existing.panel.reveal(column);
@@ -59,7 +65,11 @@ export class SamplingPanel extends Disposable {
   static revive(panel: vscode.WebviewPanel, services: PanelServices, state: unknown): SamplingPanel {
     SamplingPanel.current?.dispose();
     const saved = state && typeof state === 'object' ? (state as WebviewState).modelPath : undefined;
-    const modelPath = typeof saved === 'string' && fs.existsSync(saved) ? saved : undefined;
+    const known = typeof saved === 'string' && isKnownModel(saved, services);
+    if (typeof saved === 'string' && !known) {
+      services.log('warn', `Not reopening ${JSON.stringify(saved.slice(0, 300))} from the restored panel: it is not a model you picked.`);
+    }
+    const modelPath = known && fs.existsSync(saved) ? saved : undefined;
     panel.webview.options = webviewOptions(services.extensionUri);
     return new SamplingPanel(panel, services, modelPath);
   }
@@ -100,8 +110,18 @@ export class SamplingPanel extends Disposable {
     return this.model.switchTo(modelPath, this.services.settings.read().executionProvider);
   }
 
-  /** The handler behind webview.onDidReceiveMessage: validate, then act. */
+  /** The handler behind webview.onDidReceiveMessage: validate, then act; never rejects (a failure is reported to the panel). */
   async handleMessage(raw: unknown): Promise<void> {
+    try {
+      await this.dispatch(raw);
+    } catch (error) {
+      const message = `The panel's request failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.services.log('error', message);
+      this.post({ type: MessageType.Error, message });
+    }
+  }
+
+  private async dispatch(raw: unknown): Promise<void> {
     const checked = validateMessage(raw);
     if (!checked.ok) {
       this.services.log('warn', `Refused a panel message: ${checked.error}`);
@@ -131,7 +151,10 @@ export class SamplingPanel extends Disposable {
           filters: { 'ONNX model': ['onnx'] },
           openLabel: 'Use model',
         });
-        if (picked?.[0]) await this.setModel(picked[0].fsPath);
+        if (picked?.[0]) {
+          void this.services.pickedModels.add(picked[0].fsPath);
+          await this.setModel(picked[0].fsPath);
+        }
         return;
       }
       case MessageType.UseBundledModel:
@@ -148,6 +171,12 @@ export class SamplingPanel extends Disposable {
   generate(settings: RunSettings): SamplingRun | undefined {
     if (this.run.value) {
       this.post({ type: MessageType.Notice, message: 'A run is already going: cancel it first, or wait for it to finish.' });
+      return undefined;
+    }
+    const refusal = this.model.limits && preflightRun(settings, this.model.limits);
+    if (refusal) {
+      this.services.log('warn', refusal);
+      this.post({ type: MessageType.Error, message: refusal });
       return undefined;
     }
     this.lastFrame = undefined;
@@ -177,6 +206,16 @@ export class SamplingPanel extends Disposable {
       lastSummary: this.finished?.summary,
     });
   }
+}
+
+/** A model path a restored panel may reopen: the bundled model, pndm.modelPath, or one the user picked. */
+function isKnownModel(modelPath: string, services: PanelServices): boolean {
+  const configured = resolveUserPath(services.settings.read().modelPath);
+  return (
+    samePath(modelPath, services.bundledModel) ||
+    (configured !== undefined && samePath(modelPath, configured)) ||
+    services.pickedModels.has(modelPath)
+  );
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

@@ -2,14 +2,15 @@
  * Save: the last finished grid as a PNG with the run's settings embedded as tEXt chunks, into
  * `pndm.outputFolder`, else the first workspace folder, else a folder the user picks with the save
  * dialog. The name is `pndm-<sampler>-<N>steps-seed<seed>.png`; an existing file is never replaced
- * (-1, -2… is appended). Afterwards the user is offered to open the file.
+ * (-1, -2… is appended). Afterwards the user is offered to open the file. A save that fails (read-only
+ * folder, full disk) leaves no file and no temporary file behind, and its message says what to do.
  */
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../protocol';
 import type { ImageShape } from '../sampler';
-import { encodeGridPng } from '../runner/png';
+import { encodeGridPngAsync } from '../runner/png';
 import type { Log } from './log';
 import { settingsFileOf } from './modelSummary';
 import { resolveUserPath } from './settings';
@@ -57,8 +58,14 @@ export async function saveRun(run: FinishedRun, outputFolderSetting: string, log
     folder = path.dirname(picked.fsPath);
     stem = path.basename(picked.fsPath).replace(/\.png$/i, '');
   }
-  const png = encodeGridPng(run.x, run.count, run.shape, pngText(run));
-  const written = await writeNewFile(folder, stem, '.png', png);
+  const png = await encodeGridPngAsync(run.x, run.count, run.shape, pngText(run)); // compressed off the host's thread
+  let written: string;
+  try {
+    written = await writeNewFile(folder, stem, '.png', png);
+  } catch (error) {
+    const next = 'Free some space or choose a folder you can write to (setting pndm.outputFolder), then Save again.';
+    throw new Error(`${(error as Error).message} ${next}`, { cause: error });
+  }
   log('info', `Saved ${written} (${png.length} bytes).`);
   if (offerToOpen) {
     void vscode.window.showInformationMessage(`PNDM: saved ${path.basename(written)} in ${folder}.`, 'Open').then((choice) => {

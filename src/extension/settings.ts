@@ -8,28 +8,35 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Log } from './log';
-import { normalizeSettings, type ExtensionSettings } from './settingsSchema';
+import { configuredValue, ignoredUntrusted, normalizeSettings, type ExtensionSettings } from './settingsSchema';
 
 export class Settings implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExtensionSettings>();
   readonly onDidChange = this.changed.event;
   private readonly warned = new Set<string>();
   private readonly subscription: vscode.Disposable;
+  private readonly trustSubscription: vscode.Disposable;
 
   constructor(private readonly log: Log) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pndm')) this.changed.fire(this.read());
     });
+    // trusting the workspace lets its pndm.modelPath / pndm.outputFolder count (settingsSchema.configuredValue)
+    this.trustSubscription = vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire(this.read()));
   }
 
   /** The current settings, every value valid. */
   read(): ExtensionSettings {
     const config = vscode.workspace.getConfiguration('pndm');
-    const { settings, problems } = normalizeSettings((key) => {
-      const inspected = config.inspect(key);
-      // only what the user wrote (the contributed default is ours and valid)
-      return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-    });
+    const trusted = vscode.workspace.isTrusted;
+    // only what the user wrote (the contributed default is ours and valid); file paths from an untrusted workspace are not
+    const { settings, problems } = normalizeSettings((key) => configuredValue(key, config.inspect(key), trusted));
+    for (const key of ignoredUntrusted((key) => config.inspect(key), trusted)) {
+      const id = `untrusted:${key}`;
+      if (this.warned.has(id)) continue;
+      this.warned.add(id);
+      this.log('warn', `pndm.${key} in this workspace's settings is ignored until you trust the workspace; using your user setting.`);
+    }
     for (const problem of problems) {
       const id = `${problem.key}=${JSON.stringify(problem.value)}`;
       if (this.warned.has(id)) continue;
@@ -44,6 +51,7 @@ export class Settings implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.trustSubscription.dispose();
     this.changed.dispose();
   }
 }

@@ -95,7 +95,12 @@ export function showValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // too deeply nested, a BigInt, a cycle…: String() may throw as well (nested arrays, a non-function toString)
+    try {
+      text = String(value);
+    } catch {
+      text = `(an unprintable ${Array.isArray(value) ? 'array' : typeof value})`;
+    }
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -124,6 +129,43 @@ export function normalizeSettings(get: (key: keyof ExtensionSettings) => unknown
     });
   }
   return { settings: settings as unknown as ExtensionSettings, problems };
+}
+
+/**
+ * Settings that name files (package.json `capabilities.untrustedWorkspaces.restrictedConfigurations`):
+ * in an untrusted workspace a workspace or folder value of these is ignored and only the user's own
+ * (global) value counts, so a cloned repository cannot make the extension open a model or write files.
+ */
+export const RESTRICTED_IN_UNTRUSTED: readonly (keyof ExtensionSettings)[] = ['modelPath', 'outputFolder'];
+
+/** The parts of WorkspaceConfiguration.inspect() that are the user's values (the default is ours). */
+export interface InspectedSetting {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+/**
+ * The value the user set for `key`, most specific first (folder, workspace, user); undefined when unset.
+ * In an untrusted workspace the restricted keys take the user value only: VS Code does that for get(),
+ * but inspect() still reports the workspace's values, so the extension has to.
+ */
+export function configuredValue(key: keyof ExtensionSettings, inspected: InspectedSetting | undefined, trusted: boolean): unknown {
+  if (!inspected) return undefined;
+  if (!trusted && RESTRICTED_IN_UNTRUSTED.includes(key)) return inspected.globalValue;
+  return inspected.workspaceFolderValue ?? inspected.workspaceValue ?? inspected.globalValue;
+}
+
+/** The restricted keys whose workspace value is being ignored because the workspace is not trusted. */
+export function ignoredUntrusted(
+  inspect: (key: keyof ExtensionSettings) => InspectedSetting | undefined,
+  trusted: boolean,
+): (keyof ExtensionSettings)[] {
+  if (trusted) return [];
+  return RESTRICTED_IN_UNTRUSTED.filter((key) => {
+    const inspected = inspect(key);
+    return inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined;
+  });
 }
 
 /** The panel's run settings from the extension settings. */

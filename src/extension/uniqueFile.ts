@@ -8,7 +8,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '../model/atomicWrite';
+import { describeWriteError, writeFileAtomic } from '../model/atomicWrite';
 
 /** `pndm-f-pndm-50steps-seed0` for these settings (only safe file-name characters). */
 export function outputStem(sampler: string, steps: number, seed: number): string {
@@ -21,11 +21,24 @@ export function candidateName(stem: string, ext: string, index: number): string 
 
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
-/** Write `data` as a new file in `folder`; resolves with its path. Never overwrites. */
+/** "Could not save x.png in /folder: the disk is full (ENOSPC)." */
+function saveError(name: string, folder: string, cause: unknown): Error {
+  return new Error(`Could not save ${name} in ${folder}: ${describeWriteError(cause)}`, { cause });
+}
+
+/**
+ * Write `data` as a new file in `folder`; resolves with its path. Never overwrites; when it fails
+ * (read-only folder, full disk…) it rejects with "Could not save <name> in <folder>: <why>" and
+ * leaves neither the file nor a temporary file behind.
+ */
 export async function writeNewFile(folder: string, stem: string, ext: string, data: Uint8Array, maxTries = 10000): Promise<string> {
-  await fs.mkdir(folder, { recursive: true });
   const temporary = path.join(folder, `.${stem}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
-  await writeFileAtomic(temporary, data);
+  try {
+    await fs.mkdir(folder, { recursive: true });
+    await writeFileAtomic(temporary, data); // removes its own temporary file when it fails
+  } catch (error) {
+    throw saveError(`${stem}${ext}`, folder, (error as Error).cause ?? error);
+  }
   let useLinks = true;
   try {
     for (let i = 0; i < maxTries; i++) {
@@ -42,11 +55,11 @@ export async function writeNewFile(folder: string, stem: string, ext: string, da
           i--; // retry this name by copying
           continue;
         }
-        throw new Error(`Could not save ${target}: ${(error as Error).message}`, { cause: error });
+        throw saveError(path.basename(target), folder, error);
       }
     }
     throw new Error(`Could not find a free file name for ${stem}${ext} in ${folder} after ${maxTries} tries; clean up the folder.`);
   } finally {
-    await fs.rm(temporary, { force: true });
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
   }
 }

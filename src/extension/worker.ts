@@ -1,63 +1,70 @@
 /**
  * The sampling worker (dist/worker.js, a worker_thread). onnxruntime-node's session.run blocks the
  * thread it runs on, so the model and the sampling loop live here and the extension host only passes
- * messages (workerProtocol.ts). Sessions are cached per (model path, provider): a second run on the
- * same model starts at once. A cancel message aborts its run at the next model call.
+ * messages (workerProtocol.ts). Sessions are cached per (model path, provider) (sessionCache.ts): a
+ * second run on the same model starts at once. A cancel message aborts its run at the next model call;
+ * shutdown stops every run, releases every session and exits.
  * This file's import graph is the only one in the extension that reaches onnxruntime-node.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { openOnnxModel, type OnnxEpsModel } from '../model/onnxModel';
 import type { ProviderName } from '../protocol';
+import { SessionCache } from './sessionCache';
 import { messageOf, runInWorker, type Post } from './workerRun';
-import type { FromWorker, LoadRequest, RunRequest, ToWorker } from './workerProtocol';
+import type { FromWorker, LoadRequest, RunRequest, StatsRequest, ToWorker } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must be started as a worker_thread by the PNDM extension.');
 
 const post: Post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 lowerPriority();
-const sessions = new Map<string, Promise<OnnxEpsModel>>();
+const sessions = new SessionCache<OnnxEpsModel>((path, provider) => openLogged(path, provider as ProviderName));
 const runs = new Map<number, AbortController>();
+/** Loads and runs in progress (shutdown waits for them before releasing the sessions). */
+const active = new Set<Promise<void>>();
+let stopping = false;
 
-/** The cached model for (path, provider), opened on first use; a failed open is not cached. */
-function modelFor(modelPath: string, provider: ProviderName): Promise<OnnxEpsModel> {
-  const key = `${provider}\u0000${modelPath}`;
-  let model = sessions.get(key);
-  if (!model) {
-    const started = performance.now();
-    model = openOnnxModel(modelPath, { provider });
-    sessions.set(key, model);
-    model.then(
-      (m) => {
-        post({
-          type: 'log',
-          level: 'info',
-          message: `Opened ${m.info.path} on ${m.info.provider} (asked: ${provider}) in ${(performance.now() - started).toFixed(0)} ms.`,
-        });
-        for (const text of m.info.providerMessages) post({ type: 'log', level: 'warn', message: text });
-      },
-      () => sessions.delete(key),
-    );
-  }
+/** Open a model for the cache, and log how long it took and what the provider said. */
+function openLogged(modelPath: string, provider: ProviderName): Promise<OnnxEpsModel> {
+  const started = performance.now();
+  const model = openOnnxModel(modelPath, { provider });
+  model.then(
+    (m) => {
+      post({
+        type: 'log',
+        level: 'info',
+        message: `Opened ${m.info.path} on ${m.info.provider} (asked: ${provider}) in ${(performance.now() - started).toFixed(0)} ms.`,
+      });
+      for (const text of m.info.providerMessages) post({ type: 'log', level: 'warn', message: text });
+    },
+    () => undefined, // the request that opened it reports the error
+  );
   return model;
 }
 
 async function load(request: LoadRequest): Promise<void> {
+  sessions.keepOnly(request.modelPath); // the panel moved to this model: the others' sessions go
+  const lease = sessions.acquire(request.modelPath, request.provider);
   try {
-    const model = await modelFor(request.modelPath, request.provider);
+    const model = await lease.model;
     post({ type: 'loaded', id: request.id, info: model.info });
   } catch (error) {
     post({ type: 'failed', id: request.id, message: messageOf(error), cancelled: false });
+  } finally {
+    lease.release();
   }
 }
 
 async function run(request: RunRequest): Promise<void> {
   const controller = new AbortController();
   runs.set(request.id, controller);
+  const lease = sessions.acquire(request.modelPath, request.provider);
   try {
-    const model = await modelFor(request.modelPath, request.provider);
+    const model = await lease.model;
     if (controller.signal.aborted) {
       post({ type: 'failed', id: request.id, message: 'Sampling was cancelled.', cancelled: true });
       return;
@@ -67,7 +74,41 @@ async function run(request: RunRequest): Promise<void> {
     post({ type: 'failed', id: request.id, message: messageOf(error), cancelled: false });
   } finally {
     runs.delete(request.id);
+    lease.release();
   }
+}
+
+/** Stop every run, wait for it to end, release every session, say so, and exit. */
+async function shutdown(): Promise<void> {
+  stopping = true;
+  for (const controller of runs.values()) controller.abort();
+  while (active.size) await Promise.allSettled([...active]);
+  const released = await sessions.clear();
+  post({ type: 'released', sessions: released });
+  process.exit(0); // in a worker_thread this ends the thread, not the extension host
+}
+
+/** Memory figures for measurements; `gc` collects garbage first (V8's gc(), exposed for a moment). */
+function stats(request: StatsRequest): void {
+  if (request.gc) {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  }
+  const memory = process.memoryUsage();
+  post({
+    type: 'stats',
+    id: request.id,
+    heapUsed: getHeapStatistics().used_heap_size,
+    external: memory.external,
+    rss: memory.rss,
+    sessions: sessions.size,
+    runs: runs.size,
+  });
+}
+
+function track(work: Promise<void>): void {
+  active.add(work);
+  void work.finally(() => active.delete(work));
 }
 
 /**
@@ -91,13 +132,23 @@ function lowerPriority(): void {
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'load':
-      void load(message);
+      if (!stopping) track(load(message));
       break;
     case 'run':
-      void run(message);
+      if (!stopping) track(run(message));
       break;
     case 'cancel':
       runs.get(message.id)?.abort();
+      break;
+    case 'stats':
+      stats(message);
+      break;
+    case 'shutdown':
+      void shutdown();
+      break;
+    case 'crash':
+      if (message.how === 'throw') throw new Error('Injected failure (test): an exception in the worker’s message handler');
+      void Promise.reject(new Error('Injected failure (test): a rejected promise nobody handled in the worker'));
       break;
     default: {
       const unknown: never = message;

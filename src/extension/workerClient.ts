@@ -1,13 +1,17 @@
 /**
  * The extension host's side of the sampling worker: starts dist/worker.js on first use, matches
  * answers to requests, and turns a crash ('error' event, or an exit nobody asked for) into a rejected
- * request with a clear message — the next request starts a fresh worker. No vscode import and no
- * onnxruntime import (only the types of what the worker sends).
+ * request with a clear message — the next request starts a fresh worker. dispose() asks the worker to
+ * stop its runs, release its sessions and exit, and terminates it if it has not after a grace period.
+ * No vscode import and no onnxruntime import (only the types of what the worker sends).
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../model/onnxModel';
 import type { ProviderName } from '../protocol';
-import type { DoneReply, FrameReply, FromWorker, RunRequest, StartedReply, ToWorker } from './workerProtocol';
+import type { CrashRequest, DoneReply, FrameReply, FromWorker, RunRequest, StartedReply, StatsReply, ToWorker } from './workerProtocol';
+
+/** How long a worker asked to shut down may take (it waits for the current model call) before it is terminated. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -27,6 +31,14 @@ export class RunFailed extends Error {
   }
 }
 
+/** How a worker thread ended. */
+export interface WorkerExit {
+  readonly threadId: number;
+  readonly code: number;
+  /** Sessions it released before exiting; undefined when it did not shut down by itself (crashed or terminated). */
+  readonly sessionsReleased?: number;
+}
+
 interface Pending {
   readonly resolve: (value: never) => void;
   readonly reject: (error: Error) => void;
@@ -38,6 +50,8 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Settles when the current worker (or else the last one) has exited; undefined before the first one starts. */
+  lastExit: Promise<WorkerExit> | undefined;
 
   constructor(
     private readonly script: string,
@@ -64,15 +78,27 @@ export class WorkerClient {
     if (this.pending.has(id)) this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
   }
 
+  /** The worker's memory and session cache (`gc`: collect garbage first); starts a worker if none runs. */
+  stats(gc = false): Promise<StatsReply> {
+    const id = this.nextId++;
+    return this.request<StatsReply>(id, { type: 'stats', id, gc });
+  }
+
   /** Tests: end the worker the way a crash would (pending requests fail, the next request respawns). */
   async killForTest(): Promise<void> {
     await this.worker?.terminate();
   }
 
-  /** Terminate the worker (its sessions go with it); pending requests fail as cancelled. */
+  /** Tests: make the worker fail as a bug in it would (an uncaught exception, or an unhandled rejection). */
+  crashForTest(how: CrashRequest['how']): void {
+    this.worker?.postMessage({ type: 'crash', how } satisfies ToWorker);
+  }
+
+  /** Pending requests fail as cancelled; the worker stops its runs, releases its sessions and exits. */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
-    this.stop('The sampling worker was stopped.', true);
+    this.stop('The sampling worker was stopped.', true, false);
   }
 
   private request<T>(id: number, message: ToWorker, handlers?: RunHandlers): Promise<T> {
@@ -86,26 +112,45 @@ export class WorkerClient {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script);
+    const threadId = worker.threadId;
     this.worker = worker;
-    this.log('info', `Sampling worker started (thread ${worker.threadId}).`);
-    worker.on('message', (message: FromWorker) => this.onMessage(message));
+    this.log('info', `Sampling worker started (thread ${threadId}).`);
+    let sessionsReleased: number | undefined;
+    this.lastExit = new Promise((resolve) => worker.once('exit', (code) => resolve({ threadId, code, sessionsReleased })));
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'released') sessionsReleased = message.sessions;
+      this.onMessage(message);
+    });
     worker.on('error', (error) => {
       if (this.worker !== worker) return;
       this.log('error', `The sampling worker crashed: ${error.stack ?? error.message}`);
       this.stop(`The sampling worker crashed (${error.message}). Generate again to start a new one.`, false);
     });
     worker.on('exit', (code) => {
-      if (this.worker !== worker) return;
+      if (this.worker !== worker) {
+        this.log('info', `Sampling worker (thread ${threadId}) exited with code ${code}.`);
+        return;
+      }
       this.log(code === 0 ? 'info' : 'error', `The sampling worker exited with code ${code}.`);
       this.stop(`The sampling worker stopped unexpectedly (exit code ${code}). Generate again to start a new one.`, false);
     });
     return worker;
   }
 
-  private stop(reason: string, cancelled: boolean): void {
+  /** Fail every pending request with `reason`; end the worker at once, or (`terminate` false) ask it to shut down. */
+  private stop(reason: string, cancelled: boolean, terminate = true): void {
     const worker = this.worker;
     this.worker = undefined;
-    void worker?.terminate();
+    if (terminate) void worker?.terminate();
+    else if (worker) {
+      worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
+      const timer = setTimeout(() => {
+        this.log('warn', `The sampling worker did not exit within ${SHUTDOWN_GRACE_MS / 1000} s of being asked to; terminating it.`);
+        void worker.terminate();
+      }, SHUTDOWN_GRACE_MS);
+      timer.unref();
+      worker.once('exit', () => clearTimeout(timer));
+    }
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(new RunFailed(reason, cancelled));
@@ -130,6 +175,12 @@ export class WorkerClient {
         return;
       case 'failed':
         this.settle(message.id, (p) => p.reject(new RunFailed(message.message, message.cancelled)));
+        return;
+      case 'stats':
+        this.settle(message.id, (p) => p.resolve(message as never));
+        return;
+      case 'released':
+        this.log('info', `The sampling worker released ${message.sessions} session(s) and is exiting.`);
         return;
       default: {
         const unknown: never = message;

@@ -40,7 +40,28 @@ export interface CancelRequest {
   readonly id: number;
 }
 
-export type ToWorker = LoadRequest | RunRequest | CancelRequest;
+/** Report the worker's memory and session cache (`gc`: collect garbage first, for measurements). */
+export interface StatsRequest {
+  readonly type: 'stats';
+  readonly id: number;
+  readonly gc: boolean;
+}
+
+/**
+ * Stop every run, wait for them to end (at their next model call), release every session, answer
+ * `released` and exit with code 0. The host terminates a worker that has not exited after a while.
+ */
+export interface ShutdownRequest {
+  readonly type: 'shutdown';
+}
+
+/** Tests only: fail the way a bug in the worker would — an exception thrown in the message handler, or a rejection nobody handles. */
+export interface CrashRequest {
+  readonly type: 'crash';
+  readonly how: 'throw' | 'reject';
+}
+
+export type ToWorker = LoadRequest | RunRequest | CancelRequest | StatsRequest | ShutdownRequest | CrashRequest;
 // #endregion
 
 // #region worker → host
@@ -97,5 +118,25 @@ export interface LogReply {
   readonly message: string;
 }
 
-export type FromWorker = LoadedReply | StartedReply | FrameReply | DoneReply | FailedReply | LogReply;
+export interface StatsReply {
+  readonly type: 'stats';
+  readonly id: number;
+  /** The worker's own V8 heap, bytes in use (after a collection when asked). */
+  readonly heapUsed: number;
+  /** The worker's ArrayBuffers and other memory outside its heap, bytes. */
+  readonly external: number;
+  /** Resident set of the whole process (extension host, every thread and onnxruntime), bytes. */
+  readonly rss: number;
+  /** Sessions in the cache, and runs going. */
+  readonly sessions: number;
+  readonly runs: number;
+}
+
+/** The answer to `shutdown`, sent just before the worker exits: how many sessions it released (the cache is empty). */
+export interface ReleasedReply {
+  readonly type: 'released';
+  readonly sessions: number;
+}
+
+export type FromWorker = LoadedReply | StartedReply | FrameReply | DoneReply | FailedReply | LogReply | StatsReply | ReleasedReply;
 // #endregion

@@ -8,6 +8,7 @@ import type { OnnxEpsModel } from '../model/onnxModel';
 import { DEFAULT_SETTINGS, initialNoise, METHODS, SamplingCancelled, SeededNoise, type SamplingSettings } from '../sampler';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
 import { makeFrame, progressOf } from './frames';
+import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -47,6 +48,12 @@ export function samplingSettingsOf(request: RunRequest, model: RunnableModel): S
 
 export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {
   const { id, samples } = request;
+  // the panel checks this before it asks (when the model had loaded); a run asked for during loading is checked here
+  const refusal = preflightRun(request, { imageShape: model.info.imageShape, numTrainTimesteps: model.info.schedule.numTrainTimesteps });
+  if (refusal) {
+    post({ type: 'failed', id, message: refusal, cancelled: false });
+    return;
+  }
   const settings = samplingSettingsOf(request, model);
   const expectedNfe = METHODS[settings.sampler].nfe(settings.steps);
   const job = jobModelOf(model);

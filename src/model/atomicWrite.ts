@@ -38,11 +38,12 @@ export async function writeFileAtomic(path: string, data: AtomicWriteData): Prom
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(temporary, { force: true }).catch(() => undefined);
-    throw new Error(`Could not write ${path}: ${describe(error)}`, { cause: error });
+    throw new Error(`Could not write ${path}: ${describeWriteError(error)}`, { cause: error });
   }
 }
 
-function describe(error: unknown): string {
+/** A file system error in words, e.g. "the disk is full (ENOSPC)." (other errors: their message). */
+export function describeWriteError(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error) {
     const code = String((error as NodeJS.ErrnoException).code);
     const hints: Record<string, string> = {

@@ -30,9 +30,14 @@ export function resolveImageShape(image: TensorInfo, options: ImageShapeOptions)
   ).filter(([, dim, requested, known]) => !fixed(dim) && requested === undefined && known === undefined);
   if (unknown.length) {
     const names = unknown.map(([what]) => what).join(' and ');
+    const keys = [
+      ...(unknown.some(([what]) => what !== 'channels') ? ['diffusion.image_size (e.g. "32" or "64,48")'] : []),
+      ...(unknown.some(([what]) => what === 'channels') ? ['diffusion.channels (e.g. "3")'] : []),
+    ].join(' and ');
     throw new Error(
-      `The image input ${describeTensor(image)} of ${path} has a dynamic ${names}; set the ${names} option${unknown.length > 1 ? 's' : ''} ` +
-        'to the size the model was trained at (or add diffusion.image_size / diffusion.channels to its metadata).',
+      `The image input ${describeTensor(image)} of ${path} has a dynamic ${names}, and nothing says the size it was trained at. ` +
+        `Add ${keys} to the model's metadata_props (Python: onnx.helper.set_model_props), or re-export it with a fixed size; ` +
+        `in code, pass the ${names} option${unknown.length > 1 ? 's' : ''} to openOnnxModel.`,
     );
   }
   return {

@@ -17,7 +17,7 @@ export function inspectModelFile(path: string): OnnxHeader {
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new Error(`Model file not found: ${path}. Check the path, or choose an existing .onnx file.`);
     }
-    throw new Error(`Cannot access the model file ${path}: ${(error as Error).message}`);
+    throw accessError(path, error);
   }
   if (stats.isDirectory()) {
     const inside = onnxFilesIn(path);
@@ -32,7 +32,12 @@ export function inspectModelFile(path: string): OnnxHeader {
   if (stats.size === 0) {
     throw new Error(`The model file ${path} is empty (0 bytes); the download or export probably failed. Export or download it again.`);
   }
-  const kind = sniff(path);
+  let kind: string | undefined;
+  try {
+    kind = sniff(path);
+  } catch (error) {
+    throw accessError(path, error);
+  }
   if (kind) throw new Error(`${path} is not an ONNX model: ${kind}`);
   try {
     return readOnnxHeader(path);
@@ -43,8 +48,24 @@ export function inspectModelFile(path: string): OnnxHeader {
           'Choose an .onnx file, e.g. one exported with torch.onnx.export or optimum-cli export onnx.',
       );
     }
+    if ((error as NodeJS.ErrnoException).code) throw accessError(path, error);
     throw new Error(`Cannot read the model file ${path}: ${(error as Error).message}`);
   }
+}
+
+/** A file that exists but cannot be read: permissions say what to do; anything else is named as it is. */
+function accessError(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new Error(
+      `Permission denied: cannot read the model file ${path} (${code}). ` +
+        'Give your user read access to it and to its folders (e.g. chmod a+r), or copy the model somewhere you can read.',
+      { cause: error },
+    );
+  }
+  return new Error(`Cannot access the model file ${path}: ${(error as Error).message}. Check the path, or choose another .onnx file.`, {
+    cause: error,
+  });
 }
 
 /** .onnx files directly in `folder`, or in its diffusers-style `unet/` subfolder. */

@@ -150,9 +150,12 @@ class OnnxSessionModel implements OnnxEpsModel {
       result = await this.session.run(feeds);
     } catch (error) {
       if (this.info.provider === 'cpu') {
-        throw new Error(`onnxruntime failed to run ${this.info.path} (batch ${fed}, t = ${t}): ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new Error(
+          `onnxruntime failed to run ${this.info.path} (batch ${fed}, t = ${t}): ${(error as Error).message.trim()} ` +
+            '— the model loaded but cannot compute this input. If it runs one image at a time (1 sample; pndm: --batch 1), ' +
+            'it only takes a fixed batch size; otherwise the model itself is broken: re-export it.',
+          { cause: error },
+        );
       }
       await this.fallBackToCpu(error);
       return this.run(images, fed, t);

@@ -21,6 +21,13 @@ const TEST_MODULES: Array<() => unknown> = [
   () => require('./panelRun.test'),
   () => require('./panelSave.test'),
   () => require('./responsiveness.test'),
+  () => require('./faults.test'),
+  () => require('./load.test'),
+  () => require('./badInputFiles.test'),
+  () => require('./badInputModels.test'),
+  () => require('./badInputSettings.test'),
+  () => require('./security.test'),
+  () => require('./fuzz.test'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -77,7 +77,10 @@ test('bad arguments exit 2 with one line that says what is allowed, and write no
     [['sample', '--steps', '0'], /^pndm: --steps must be in 1\.\.100000; got 0$/],
     [['sample', '--steps', 'ten'], /^pndm: --steps must be a whole number in 1\.\.100000; got "ten"$/],
     [['sample', '--sampler', 'euler'], /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, pndm; got "euler"$/],
-    [['sample', '--steps', '1001', '--samples', '1'], /^pndm: --steps 1001 is more than the model's 1000 training timesteps$/],
+    [
+      ['sample', '--steps', '1001', '--samples', '1'],
+      /^pndm: --steps 1001 is more than the model's 1000 training timesteps; use --steps 1000 or fewer$/,
+    ],
     [['sample', '--eta', '2'], /^pndm: --eta must be in 0\.\.1; got 2$/],
     [['sample', '--ep', 'tpu'], /^pndm: --ep must be one of auto, cpu, cuda, dml, coreml, webgpu; got "tpu"$/],
     [

@@ -141,7 +141,7 @@ test('dynamic height and width need the size, from options or metadata', async (
   const dynamic = gaussian({ height: 'H', width: 'W' });
   await rejectsOpening(
     dynamic,
-    /image input "sample" \(float32 \[N, 1, H, W\]\) .*has a dynamic height and width; set the height and width options to the size/,
+    /image input "sample" \(float32 \[N, 1, H, W\]\) .*has a dynamic height and width, and nothing says the size it was trained at\. Add diffusion\.image_size \(e\.g\. "32" or "64,48"\) to the model's metadata_props/,
   );
   const sized = await openBuiltModel(dynamic, { height: 6, width: 5 });
   try {

@@ -1,0 +1,34 @@
+/**
+ * Checks a run request against the model it would run on, before anything starts: more steps than
+ * the model's training timesteps, or a batch whose sampler state would not fit the memory budget
+ * (samples × C × H × W × (history + working copies) × 4 bytes, src/runner/budget.ts). The panel calls it
+ * before a run is created (so nothing starts), and the worker again before its first model call (for
+ * a run asked for while the model was still loading). Pure: no vscode import.
+ */
+import type { RunSettings } from '../protocol';
+import { checkRunBudget, MEMORY_BUDGET_BYTES } from '../runner/budget';
+import type { ImageShape } from '../sampler';
+
+/** What a run must fit: the model's image and its number of training timesteps T. */
+export interface ModelLimits {
+  readonly imageShape: ImageShape;
+  readonly numTrainTimesteps: number;
+}
+
+/** Why this run cannot start (one sentence with the numbers and what to change), or undefined when it can. */
+export function preflightRun(
+  settings: Pick<RunSettings, 'sampler' | 'steps' | 'samples'>,
+  model: ModelLimits,
+  budget = MEMORY_BUDGET_BYTES,
+): string | undefined {
+  const T = model.numTrainTimesteps;
+  if (settings.steps > T) {
+    return `Generate refused: ${settings.steps} steps is more than the model's ${T} training timesteps; use at most ${T} steps.`;
+  }
+  try {
+    checkRunBudget(settings.sampler, settings.samples, model.imageShape, budget);
+  } catch (error) {
+    return `Generate refused: ${(error as Error).message}`;
+  }
+  return undefined;
+}
