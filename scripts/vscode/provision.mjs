@@ -94,9 +94,16 @@ function writeJson(file, obj) {
 
 // npm environment for a clean install in a cache folder: no audit/fund noise, and no influence of
 // the repository's own .npmrc (npm stops at the nearest package.json, i.e. the cache folder).
+// This process may itself run under `npm test`: npm's lifecycle variables (NODE=/usr/bin/node,
+// npm_node_execpath, npm_config_nodedir, npm_package_*…) would make the nested npm and code-server's
+// postinstall use Node 20. Start from the environment without them.
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
+}
+
 function npmEnv(extra = {}) {
   return {
-    ...process.env,
+    ...cleanEnv(),
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
@@ -126,7 +133,7 @@ function installNode24() {
 
 export function node24Env(extra = {}) {
   return {
-    ...process.env,
+    ...cleanEnv(),
     PATH: `${dirname(NODE24_BIN)}:${process.env.PATH}`,
     // This machine's ~/.npmrc sets nodedir=/usr (Node 20's headers); native modules for code-server
     // must be built against Node 24's headers, which the node-linux-<arch> package ships.

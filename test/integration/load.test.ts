@@ -13,7 +13,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as vscode from 'vscode';
 import { MessageType, type RunSettings } from '../../src/protocol';
-import { closePanel, generate, openPanel, pndm, recordMeasurement, sleep, SMALL } from './pndmHelpers';
+import { closePanel, generate, intervalLateness, openPanel, pndm, recordMeasurement, sleep, SMALL } from './pndmHelpers';
 
 const MB = 1024 * 1024;
 
@@ -50,24 +50,6 @@ async function recordLoad(name: string, values: unknown): Promise<void> {
   all[name] = values;
   writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
 }
-
-/** Lateness of a 10 ms setInterval while `during` runs (ms, sorted). */
-async function lateness(during: () => Promise<unknown>): Promise<number[]> {
-  const late: number[] = [];
-  let expected = performance.now() + 10;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    late.push(Math.max(0, now - expected));
-    expected = now + 10;
-  }, 10);
-  try {
-    await during();
-  } finally {
-    clearInterval(timer);
-  }
-  return late.sort((a, b) => a - b);
-}
-const p99 = (sorted: number[]) => sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0;
 
 describe('PNDM: load', function () {
   this.timeout(600_000);
@@ -165,7 +147,7 @@ describe('PNDM: load', function () {
       const histogram = monitorEventLoopDelay({ resolution: 10 });
       let run: Awaited<ReturnType<typeof generate>> | undefined;
       histogram.enable();
-      const late = await lateness(async () => {
+      const late = await intervalLateness(async () => {
         run = await generate(panel, { ...SMALL, sampler: 'ddim', steps: 4, samples: 256 });
       });
       histogram.disable();
@@ -180,7 +162,7 @@ describe('PNDM: load', function () {
         busiest = Math.max(busiest, j - i);
       }
       const gaps = run.frameTimes.slice(1).map((t, i) => t - run!.frameTimes[i]);
-      const saveLate = await lateness(() => panel.handleMessage({ type: MessageType.Save }));
+      const saveLate = await intervalLateness(() => panel.handleMessage({ type: MessageType.Save }));
       const figures = {
         samples: 256,
         steps: 4,
@@ -192,9 +174,9 @@ describe('PNDM: load', function () {
         frameBytes: final.pixels.byteLength,
         eventLoopLatenessP99Ms: histogram.percentile(99) / 1e6 - 10,
         eventLoopDelayMaxMs: histogram.max / 1e6,
-        intervalLatenessP99Ms: p99(late),
-        intervalLatenessMaxMs: late[late.length - 1] ?? 0,
-        saveLatenessMaxMs: saveLate[saveLate.length - 1] ?? 0,
+        intervalLatenessP99Ms: late.p99,
+        intervalLatenessMaxMs: late.max,
+        saveLatenessMaxMs: saveLate.max,
       };
       await recordLoad('batch256', figures);
       await recordMeasurement('batch256', figures);

@@ -149,3 +149,21 @@ export async function until(check: () => boolean, what: string, timeoutMs = 10_0
     await sleep(20);
   }
 }
+
+/** Lateness of a 10 ms setInterval while `during` runs: p99, max and tick count (ms). */
+export async function intervalLateness(during: () => Promise<unknown>): Promise<{ p99: number; max: number; ticks: number }> {
+  const late: number[] = [];
+  let expected = performance.now() + 10;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    late.push(Math.max(0, now - expected));
+    expected = now + 10;
+  }, 10);
+  try {
+    await during();
+  } finally {
+    clearInterval(timer);
+  }
+  late.sort((a, b) => a - b);
+  return { p99: late[Math.floor(0.99 * (late.length - 1))] ?? 0, max: late[late.length - 1] ?? 0, ticks: late.length };
+}

@@ -1,25 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MessageType } from '../../src/protocol';
-import { closePanel, generate, openPanel, recordMeasurement, SMALL } from './pndmHelpers';
-
-/** Lateness of a 10 ms setInterval, in ms, while `during` runs. */
-async function intervalLateness(during: () => Promise<unknown>): Promise<{ p99: number; max: number; ticks: number }> {
-  const late: number[] = [];
-  let expected = performance.now() + 10;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    late.push(Math.max(0, now - expected));
-    expected = now + 10;
-  }, 10);
-  try {
-    await during();
-  } finally {
-    clearInterval(timer);
-  }
-  late.sort((a, b) => a - b);
-  return { p99: late[Math.floor(0.99 * (late.length - 1))] ?? 0, max: late[late.length - 1] ?? 0, ticks: late.length };
-}
+import { closePanel, generate, intervalLateness, openPanel, recordMeasurement, SMALL } from './pndmHelpers';
 
 describe('PNDM: responsiveness and throughput (measurements)', function () {
   this.timeout(600_000);
