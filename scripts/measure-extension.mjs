@@ -31,7 +31,7 @@ console.log('\nPNDM extension measurements (code-server, this machine):');
 if (m.firstFrame) {
   console.log(`  first frame (x_T) after Generate: cold ${ms(m.firstFrame.coldMs)}, warm ${ms(m.firstFrame.warmMs)}`);
   console.log(
-    `  first denoised frame (${m.firstFrame.samples} samples, ${m.firstFrame.sampler}): cold ${ms(m.firstFrame.coldFirstDenoisedMs)}, warm ${ms(m.firstFrame.warmFirstDenoisedMs)}`,
+    `  first denoised frame, x̂₀ after the first model call (${m.firstFrame.samples} samples, ${m.firstFrame.sampler}): cold ${ms(m.firstFrame.coldFirstDenoisedMs)}, warm ${ms(m.firstFrame.warmFirstDenoisedMs)}`,
   );
 }
 if (m.responsiveness) {

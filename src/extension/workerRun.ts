@@ -5,7 +5,17 @@
  * No vscode import; the model is anything with OnnxEpsModel's shape.
  */
 import type { OnnxEpsModel } from '../model/onnxModel';
-import { DEFAULT_SETTINGS, initialNoise, METHODS, SamplingCancelled, SeededNoise, type SamplingSettings } from '../sampler';
+import {
+  alphaBarOf,
+  DEFAULT_SETTINGS,
+  initialNoise,
+  makeSchedule,
+  METHODS,
+  predictX0,
+  SamplingCancelled,
+  SeededNoise,
+  type SamplingSettings,
+} from '../sampler';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
 import { makeFrame, progressOf } from './frames';
 import { preflightRun } from './preflight';
@@ -68,9 +78,33 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     first.pixels,
   ]);
   let lastFrame = performance.now();
+  // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
+  // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
+  const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
+  let previewed = request.preview !== 'x0';
+  const previewing: JobModel = {
+    eps: async (x, t) => {
+      const e = await job.eps(x, t);
+      const now = performance.now();
+      if (!previewed && Number.isInteger(t) && t >= 0 && now - lastFrame >= request.frameIntervalMs) {
+        const frame = makeFrame(predictX0(x, e, alphaBar(t)), samples, model.info.imageShape);
+        const progress = progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider);
+        post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
+        lastFrame = now;
+      }
+      previewed = true;
+      return e;
+    },
+    imageShape: job.imageShape,
+    schedule: job.schedule,
+    modelMs: job.modelMs,
+    get provider() {
+      return job.provider;
+    },
+  };
   try {
     const result = await runJob(
-      job,
+      previewing,
       { settings, samples, seed: request.seed, noise: xT },
       {
         signal,

@@ -13,7 +13,7 @@ describe('PNDM: responsiveness and throughput (measurements)', function () {
     const cold = await generate(panel, { ...SMALL, samples: 81, steps: 10, provider: 'cpu' });
     const warm = await generate(panel, { ...SMALL, samples: 81, steps: 10, provider: 'cpu' });
     const first = (r: typeof cold) => r.frameTimes[0] - r.started;
-    const firstDenoised = (r: typeof cold) => r.frameTimes[r.frames.findIndex((f) => f.progress.step >= 1)] - r.started;
+    const firstDenoised = (r: typeof cold) => r.frameTimes[r.frames.findIndex((f) => f.progress.nfe >= 1)] - r.started;
     await recordMeasurement('firstFrame', {
       coldMs: first(cold),
       warmMs: first(warm),

@@ -4,7 +4,8 @@ import type { ModelInfo } from '../../src/model/onnxModel';
 import { runInWorker, type RunnableModel } from '../../src/extension/workerRun';
 import type { DoneReply, FailedReply, FrameReply, FromWorker, RunRequest } from '../../src/extension/workerProtocol';
 import { runJob } from '../../src/runner/runJob';
-import { DEFAULT_SCHEDULE, DEFAULT_SETTINGS } from '../../src/sampler';
+import { DEFAULT_SCHEDULE, DEFAULT_SETTINGS, initialNoise, makeSchedule, predictX0, SeededNoise } from '../../src/sampler';
+import { makeFrame } from '../../src/extension/frames';
 import { gaussianModel } from '../support/sampling';
 
 const shape = { channels: 1, height: 4, width: 4 };
@@ -50,8 +51,10 @@ test("a run sends started, the x_T frame, step frames, the final frame and done 
   const messages = await collect(model, request());
   assert.equal(messages[0].type, 'started');
   const frames = messages.filter((m): m is FrameReply => m.type === 'frame');
-  assert.equal(frames.length, 1 + 9 + 1); // x_T, steps 1..9, final
+  assert.equal(frames.length, 1 + 1 + 9 + 1); // x_T, x̂₀ after the first model call, steps 1..9, final
   assert.equal(frames[0].progress.step, 0);
+  assert.equal(frames[0].progress.nfe, 0);
+  assert.deepEqual([frames[1].progress.step, frames[1].progress.nfe], [0, 1]);
   assert.equal(frames.at(-1)!.final, true);
   assert.equal(frames.filter((f) => f.final).length, 1);
   for (const f of frames) {
@@ -123,4 +126,22 @@ test('a non-finite model output ends the run with a clear message', async () => 
   assert.equal(last.type, 'failed');
   assert.equal(last.cancelled, false);
   assert.match(last.message, /NaN or Inf at step 1/);
+});
+
+test('the first model call of a run is previewed as x̂₀ (F-PNDM shows digits before its 4-call first step ends)', async () => {
+  const gauss = gaussianModel();
+  const model = fakeModel((x, t) => gauss.eps(x, t));
+  const frames = (await collect(model, request({ steps: 10 }))).filter((m): m is FrameReply => m.type === 'frame');
+  const xT = initialNoise(new SeededNoise(3), 5, 16);
+  const e = await gauss.eps(xT, 900);
+  const expected = makeFrame(predictX0(xT, e, makeSchedule(DEFAULT_SCHEDULE).alphasCumprod[900]), 5, shape);
+  assert.deepEqual(new Uint8Array(frames[1].frame.pixels), new Uint8Array(expected.pixels));
+  assert.notDeepEqual(new Uint8Array(frames[1].frame.pixels), new Uint8Array(frames[0].frame.pixels));
+  const xt = (
+    await collect(
+      fakeModel((x, t) => gauss.eps(x, t)),
+      request({ preview: 'xt' }),
+    )
+  ).filter((m) => m.type === 'frame');
+  assert.equal(xt.length, 1 + 9 + 1, 'no x̂₀ preview when the preview is the noisy state');
 });
