@@ -5,9 +5,11 @@
  * names where it was found and what was expected.
  */
 import { BETA_SCHEDULES, PREDICTION_TYPES, type BetaScheduleName, type PredictionType } from '../sampler/schedule';
+import { SPACINGS, type Spacing } from '../sampler/timesteps';
 
-export const TIMESTEP_SPACINGS = ['leading', 'trailing', 'linspace'] as const;
-export type TimestepSpacing = (typeof TIMESTEP_SPACINGS)[number];
+/** diffusers' timestep_spacing values: the sampler's grids. */
+export const TIMESTEP_SPACINGS = SPACINGS;
+export type TimestepSpacing = Spacing;
 
 /** Diffusion facts that explicit options, metadata or a scheduler_config.json may give. */
 export interface DiffusionOverrides {

@@ -7,8 +7,10 @@
  * candidate is tried in turn and CPU is the last resort. The provider actually used is always reported.
  */
 import * as ort from 'onnxruntime-node';
+import { PROVIDERS } from '../protocol';
 
-export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+/** The execution providers a user can ask for: the same list the panel and settings offer. */
+export const PROVIDER_CHOICES = PROVIDERS;
 export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
 export type ProviderName = Exclude<ProviderChoice, 'auto'>;
 
