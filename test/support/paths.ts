@@ -14,7 +14,7 @@ export function repoRoot(): string {
 
 export const bundledModel = (): string => join(repoRoot(), 'models', 'mnist_ddpm.onnx');
 
-/** A file of ../shared/reference beside the repository (the independent reference samples). */
-export function sharedReference(name: string): string {
-  return resolve(repoRoot(), '..', 'shared', 'reference', name);
+/** A reference file kept in the repository (test/fixtures/reference: the independent reference samples and diffusers' outputs). */
+export function referenceFile(name: string): string {
+  return resolve(repoRoot(), 'test', 'fixtures', 'reference', name);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpy } from '../../src/model';
 import { maxAbsDiff } from '../support/gaussianModel';
-import { repoRoot, sharedReference } from '../support/paths';
+import { repoRoot, referenceFile } from '../support/paths';
 import { decodePng } from '../support/png';
 
 const pndm = (args: string[]) =>
@@ -26,7 +26,7 @@ test('pndm sample --noise X --out-npy Y reproduces the reference (F-PNDM and DDI
     const r = await pndm([
       'sample',
       '--noise',
-      sharedReference('noise.npy'),
+      referenceFile('noise.npy'),
       '--out-npy',
       out,
       '--sampler',
@@ -40,7 +40,7 @@ test('pndm sample --noise X --out-npy Y reproduces the reference (F-PNDM and DDI
     const got = await readNpy(out);
     assert.deepEqual(got.shape, [4, 1, 32, 32]);
     assert.equal(got.dtype, '<f4');
-    const expected = (await readNpy(sharedReference(file))).data as Float32Array;
+    const expected = (await readNpy(referenceFile(file))).data as Float32Array;
     assert.ok(maxAbsDiff(got.data as Float32Array, expected) <= 1e-4);
     assert.match(
       r.stdout,
@@ -84,7 +84,7 @@ test('bad arguments exit 2 with one line that says what is allowed, and write no
     [['sample', '--eta', '2'], /^pndm: --eta must be in 0\.\.1; got 2$/],
     [['sample', '--ep', 'tpu'], /^pndm: --ep must be one of auto, cpu, cuda, dml, coreml, webgpu; got "tpu"$/],
     [
-      ['sample', '--noise', sharedReference('alpha_bar.npy')],
+      ['sample', '--noise', referenceFile('alpha_bar.npy')],
       /^pndm: --noise .*alpha_bar\.npy holds <f8 \[1000\]; this model needs float32 \[K, 1, 32, 32\]$/,
     ],
     [['sample', '--samples', '100000000'], /^pndm: --samples must be in 1\.\.65536; got 100000000$/],

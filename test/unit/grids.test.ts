@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SCHEDULE, makeSchedule, midpoint, nextTimesteps, roundHalfEven, timesteps } from '../../src/sampler';
 import { readNpy } from '../../src/model/npy';
-import { sharedReference } from '../support/paths';
+import { referenceFile } from '../support/paths';
 
 test('linear ᾱ equals the reference alpha_bar.npy exactly', async () => {
-  const ref = (await readNpy(sharedReference('alpha_bar.npy'))).data as Float64Array;
+  const ref = (await readNpy(referenceFile('alpha_bar.npy'))).data as Float64Array;
   const { alphasCumprod } = makeSchedule(DEFAULT_SCHEDULE);
   assert.equal(alphasCumprod.length, 1000);
   assert.deepEqual(Array.from(alphasCumprod), Array.from(ref));

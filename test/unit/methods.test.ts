@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { METHODS, pseudoStep, resolveSampler, SAMPLER_NAMES, SeededNoise, timesteps, type SamplerName } from '../../src/sampler';
 import { alphaBar, gaussianModel, noiseFor, run } from '../support/sampling';
-import { sharedReference } from '../support/paths';
+import { referenceFile } from '../support/paths';
 
 const PER_IMAGE = 16;
 
@@ -50,7 +50,7 @@ test('NFE counts: DDIM N, S-PNDM N+1, F-PNDM N+9, PLMS N+1, FON 4N−3, DDPM N',
 });
 
 test("model-call timesteps are exactly the manifest's for every reference configuration", async () => {
-  const manifest = JSON.parse(readFileSync(sharedReference('manifest.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(referenceFile('manifest.json'), 'utf8'));
   const names: Record<string, SamplerName> = { DDIM: 'ddim', 'S-PNDM': 's-pndm', 'F-PNDM': 'f-pndm', FON: 'fon' };
   for (const config of manifest.configs) {
     const model = gaussianModel();

@@ -9,7 +9,7 @@ import { npyToFloat32, readNpy } from '../../src/model/npy';
 import { readOnnxHeader } from '../../src/model/onnxHeader';
 import { onnx } from 'onnx-proto';
 import { readFileSync } from 'node:fs';
-import { bundledModel, sharedReference } from '../support/paths';
+import { bundledModel, referenceFile } from '../support/paths';
 
 const PER = 32 * 32;
 
@@ -23,9 +23,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 test('the bundled model reproduces onnx_check_noise_pred to 1e-5', async () => {
   const model = await openOnnxModel(bundledModel(), { provider: 'cpu' });
   try {
-    const sample = await readNpy(sharedReference('onnx_check_sample.npy'));
-    const timesteps = await readNpy(sharedReference('onnx_check_timestep.npy'));
-    const expected = await readNpy(sharedReference('onnx_check_noise_pred.npy'));
+    const sample = await readNpy(referenceFile('onnx_check_sample.npy'));
+    const timesteps = await readNpy(referenceFile('onnx_check_timestep.npy'));
+    const expected = await readNpy(referenceFile('onnx_check_noise_pred.npy'));
     assert.deepEqual(sample.shape, [4, 1, 32, 32]);
     assert.equal(timesteps.dtype, '<i8');
     const x = npyToFloat32(sample);
@@ -76,7 +76,7 @@ test('the bundled model reports its inputs, schedule and provider', async () => 
 });
 
 test('a batch gives the same ε as single images, whatever the chunking', async () => {
-  const ref = npyToFloat32(await readNpy(sharedReference('onnx_check_sample.npy')));
+  const ref = npyToFloat32(await readNpy(referenceFile('onnx_check_sample.npy')));
   const whole = await openOnnxModel(bundledModel(), { provider: 'cpu' });
   const chunked = await openOnnxModel(bundledModel(), { provider: 'cpu', batch: 3 });
   try {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy, npyToFloat32, parseNpy, readNpy, writeNpy } from '../../src/model/npy';
 import { writeFileAtomic } from '../../src/model/atomicWrite';
-import { sharedReference } from '../support/paths';
+import { referenceFile } from '../support/paths';
 import { tempDir } from '../support/tempModels';
 
 /** A .npy file with a hand-written header (as numpy would write it, or deliberately wrong). */
@@ -54,20 +54,20 @@ test('round trip of every supported dtype and shape, via files', async () => {
 });
 
 test('reads numpy-written files, and headers numpy would write in version 2', async () => {
-  const noise = await readNpy(sharedReference('noise.npy'));
+  const noise = await readNpy(referenceFile('noise.npy'));
   assert.equal(noise.dtype, '<f4');
   assert.deepEqual(noise.shape, [4, 1, 32, 32]);
-  const alphaBar = await readNpy(sharedReference('alpha_bar.npy'));
+  const alphaBar = await readNpy(referenceFile('alpha_bar.npy'));
   assert.equal(alphaBar.dtype, '<f8');
   assert.ok(Math.abs((alphaBar.data as Float64Array)[0] - (1 - 1e-4)) < 1e-15);
-  const t = await readNpy(sharedReference('onnx_check_timestep.npy'));
+  const t = await readNpy(referenceFile('onnx_check_timestep.npy'));
   assert.deepEqual(Array.from(npyToFloat32(t)), [0, 250, 500, 999]);
   const bytes = new Uint8Array(Float32Array.of(1, 2).buffer);
   const v2 = parseNpy(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", bytes, 2));
   assert.deepEqual(Array.from(v2.data as Float32Array), [1, 2]);
   // encodeNpy writes byte for byte what numpy.save wrote.
   for (const name of ['noise.npy', 'alpha_bar.npy', 'onnx_check_timestep.npy']) {
-    const original = readFileSync(sharedReference(name));
+    const original = readFileSync(referenceFile(name));
     const parsed = parseNpy(original, name);
     assert.deepEqual(Buffer.from(encodeNpy(parsed.data, parsed.shape)), original, name);
   }
