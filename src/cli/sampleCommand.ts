@@ -7,7 +7,7 @@ import { openOnnxModel, readNpy, writeFileAtomic, writeNpy, PROVIDER_CHOICES, ty
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';
-import { METHODS, resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES, SPACINGS, type SamplingSettings } from '../sampler';
+import { DEFAULT_OPTIONS, METHODS, resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES, SPACINGS, type SamplingSettings } from '../sampler';
 import { checkValue, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
@@ -69,10 +69,13 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       sampler,
       steps,
       spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
-      eta: (flags.eta as number | undefined) ?? 0,
-      tolerance: (flags.tolerance as number | undefined) ?? 1e-3,
       finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
       stepsOffset: model.info.stepsOffset ?? 0,
+      options: {
+        ...DEFAULT_OPTIONS,
+        eta: (flags.eta as number | undefined) ?? DEFAULT_OPTIONS.eta,
+        tolerance: (flags.tolerance as number | undefined) ?? DEFAULT_OPTIONS.tolerance,
+      },
     };
     try {
       checkRunBudget(sampler, samples, model.info.imageShape);
@@ -107,7 +110,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
           seed,
           noise: flags.noise,
           spacing: settings.spacing,
-          eta: settings.eta,
+          eta: settings.options.eta,
           ep: model.info.provider,
         }),
         Comment: line,

@@ -50,9 +50,9 @@ export function samplingSettingsOf(request: RunRequest, model: RunnableModel): S
     sampler: request.sampler,
     steps: request.steps,
     spacing: request.spacing,
-    eta: request.eta,
     finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.info.stepsOffset ?? 0,
+    options: { ...DEFAULT_SETTINGS.options, eta: request.eta },
   };
 }
 

@@ -86,7 +86,7 @@ export function summaryLine(settings: SamplingSettings, samples: number, result:
   const wall = result.wallMs / 1000;
   const inside = result.modelMs / 1000;
   return (
-    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.eta > 0 ? ` (η = ${settings.eta})` : ''}, ` +
+    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.options.eta > 0 ? ` (η = ${settings.options.eta})` : ''}, ` +
     `${samples} samples: ${result.nfe} model calls on ${result.provider}, ${wall.toFixed(2)} s wall, ` +
     `${inside.toFixed(2)} s in the model (${((100 * result.modelMs) / Math.max(result.wallMs, 1e-9)).toFixed(1)}%)`
   );

@@ -13,8 +13,6 @@ export interface SamplerContext {
   /** Images in the batch; x is laid out [count, C, H, W]. */
   readonly count: number;
   readonly noise?: NoiseSource;
-  readonly eta: number;
-  readonly tolerance: number;
   readonly nfe: () => number;
   /** Report a finished step (checks the state is finite and honours cancellation). */
   report(step: number, t: number, tNext: number, x: Float32Array, x0: Float32Array, progress?: number): Promise<void>;
@@ -29,8 +27,6 @@ export interface ContextOptions {
   next: Int32Array;
   count: number;
   noise?: NoiseSource;
-  eta?: number;
-  tolerance?: number;
   signal?: AbortSignal;
   onStep?: StepCallback;
 }
@@ -51,8 +47,6 @@ export function makeContext(o: ContextOptions): SamplerContext {
     next: o.next,
     count: o.count,
     noise: o.noise,
-    eta: o.eta ?? 0,
-    tolerance: o.tolerance ?? 1e-3,
     nfe: () => nfe,
     async eps(x, t, step) {
       checkCancelled();
