@@ -11,9 +11,9 @@ import {
   SeededNoise,
   type EpsModel,
   type ImageShape,
+  type RunHooks,
   type SamplingSettings,
   type ScheduleConfig,
-  type StepCallback,
 } from '../sampler';
 
 export interface JobModel {
@@ -42,11 +42,7 @@ export interface JobResult {
   readonly provider: string;
 }
 
-export async function runJob(
-  model: JobModel,
-  request: JobRequest,
-  hooks: { readonly signal?: AbortSignal; readonly onStep?: StepCallback } = {},
-): Promise<JobResult> {
+export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<RunHooks, 'noise'> = {}): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
   const noise = new SeededNoise(request.seed);
@@ -67,9 +63,8 @@ export async function runJob(
   const modelMsBefore = model.modelMs();
   const started = performance.now();
   const result = await sample(model, makeSchedule(model.schedule), xT, request.samples, request.settings, {
+    ...hooks,
     noise,
-    signal: hooks.signal,
-    onStep: hooks.onStep,
   });
   return {
     x: result.x,

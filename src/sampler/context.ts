@@ -1,6 +1,6 @@
 import type { AlphaBar } from './alphas';
 import { firstNonFinite, predictX0 } from './pseudoStep';
-import { NonFiniteError, SamplingCancelled, type EpsModel, type NoiseSource, type StepCallback } from './types';
+import { NonFiniteError, SamplingCancelled, type EpsModel, type ModelCallCallback, type NoiseSource, type StepCallback } from './types';
 
 /** Everything one run of one method needs; built fresh for every run, so nothing leaks between runs. */
 export interface SamplerContext {
@@ -29,6 +29,7 @@ export interface ContextOptions {
   noise?: NoiseSource;
   signal?: AbortSignal;
   onStep?: StepCallback;
+  onModelCall?: ModelCallCallback;
 }
 
 export function makeContext(o: ContextOptions): SamplerContext {
@@ -58,6 +59,7 @@ export function makeContext(o: ContextOptions): SamplerContext {
         );
       }
       if (firstNonFinite(e) >= 0) throw new NonFiniteError(step, t, 'the model output');
+      await o.onModelCall?.({ t, x, eps: e, nfe });
       checkCancelled();
       return e;
     },

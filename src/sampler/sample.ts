@@ -4,7 +4,7 @@ import { METHODS, type SamplerName } from './methods';
 import { DEFAULT_OPTIONS, type MethodOptions } from './options';
 import type { NoiseSchedule } from './schedule';
 import { nextTimesteps, timesteps, type Spacing } from './timesteps';
-import type { EpsModel, NoiseSource, StepCallback } from './types';
+import type { EpsModel, ModelCallCallback, NoiseSource, StepCallback } from './types';
 
 /** How to sample: everything that changes the result except the model and x_T. */
 export interface SamplingSettings {
@@ -33,6 +33,8 @@ export interface RunHooks {
   readonly noise?: NoiseSource;
   readonly signal?: AbortSignal;
   readonly onStep?: StepCallback;
+  /** After every counted model call (e.g. a preview of x̂₀ long before a multi-call first step ends). */
+  readonly onModelCall?: ModelCallCallback;
 }
 
 export interface SampleResult {
@@ -73,6 +75,7 @@ export async function sample(
     noise: hooks.noise,
     signal: hooks.signal,
     onStep: hooks.onStep,
+    onModelCall: hooks.onModelCall,
   });
   const x = await method.run(ctx, xT, settings.options);
   return { x, nfe: ctx.nfe(), grid };
