@@ -81,7 +81,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   ddpm: {
     run: sampleDdpm,
     label: 'DDPM',
-    description: 'DDPM ancestral sampling, variance β (use all T steps for the original sampler)',
+    description: 'DDPM ancestral sampling, posterior variance by default (N calls; all T steps by default)',
     nfe: (n) => n,
     stochastic: () => true,
     history: 1,
