@@ -1,3 +1,4 @@
+import { odeAlphaBar } from './alphas';
 import type { SamplerContext } from './context';
 import { addNoise } from './ddim';
 import type { MethodOptions, VarianceType } from './options';
@@ -8,7 +9,7 @@ import { clipInPlace, predictX0 } from './pseudoStep';
  * with α = ᾱ/ᾱ′ and β = 1 − α (the training β_t on the full grid), x̂₀ = (x − √(1−ᾱ)·ε)/√ᾱ (clipped to
  * ±clipSample when given),
  * x′ = √ᾱ′·β/(1−ᾱ)·x̂₀ + √α·(1−ᾱ′)/(1−ᾱ)·x + σ·z (eq. 7: the mean of the posterior q(x′ | x, x̂₀)),
- * no noise on the last step. σ² by variance type (Nichol & Dhariwal 2021, section 3.1):
+ * no noise on the last step, which ends at ᾱ = 1 whatever the final-step convention. σ² by variance type (Nichol & Dhariwal 2021, section 3.1):
  * - fixed_small: the posterior variance β̃ = (1−ᾱ′)/(1−ᾱ)·β, clipped at 1e-20 (diffusers' default). Right on
  *   any grid, because it is the variance of the same posterior whose mean the step takes.
  * - fixed_large: β. On a strided grid β is far larger than β̃ and the samples come out grainy.
@@ -22,7 +23,7 @@ export async function sampleDdpm(ctx: SamplerContext, xT: Float32Array, options:
     const t = ctx.grid[i];
     const tNext = ctx.next[i];
     const ab = ctx.alphaBar(t);
-    const abNext = ctx.alphaBar(tNext);
+    const abNext = odeAlphaBar(ctx, tNext); // diffusers' DDPM has no set_alpha_to_one: its last step always ends at ᾱ = 1
     const beta = 1 - ab / abNext;
     const out = learned ? await ctx.epsWithVariance(x, t, i) : { eps: await ctx.eps(x, t, i), variance: undefined };
     const x0 = predictX0(x, out.eps, ab);
