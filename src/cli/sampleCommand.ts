@@ -3,7 +3,8 @@
  * adapter the extension uses. Outputs are written to a temporary file and renamed, never half-written.
  */
 import { readFileSync } from 'node:fs';
-import { openOnnxModel, readNpy, writeFileAtomic, writeNpy, PROVIDER_CHOICES, type OnnxEpsModel } from '../model';
+import { readNpy, writeFileAtomic, writeNpy } from '../io';
+import { openOnnxModel, PROVIDER_CHOICES, type OnnxEpsModel } from '../model';
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';

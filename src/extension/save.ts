@@ -14,7 +14,7 @@ import { encodeGridPngAsync } from '../runner/png';
 import type { Log } from './log';
 import { settingsFileOf } from './modelSummary';
 import { resolveUserPath } from './settings';
-import { outputStem, writeNewFile } from './uniqueFile';
+import { outputStem, writeNewFile } from '../io/uniqueFile';
 
 /** What a finished run leaves behind for Save and Copy settings. */
 export interface FinishedRun {

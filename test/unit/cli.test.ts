@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readNpy } from '../../src/model';
+import { readNpy } from '../../src/io';
 import { maxAbsDiff } from '../support/gaussianModel';
 import { repoRoot, referenceFile } from '../support/paths';
 import { decodePng } from '../support/png';
