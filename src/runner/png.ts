@@ -3,8 +3,9 @@
  * settings as tEXt chunks. Values in the model's range [−1, 1] map to 0..255 (clipped).
  */
 import { promisify } from 'node:util';
-import { crc32, deflate, deflateSync } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 import type { ImageShape } from '../sampler';
+import { crc32 } from './crc32';
 
 /** Columns of the grid for `count` images: ⌈√count⌉ (9 for 81). */
 export function gridColumns(count: number): number {
