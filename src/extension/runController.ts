@@ -132,6 +132,7 @@ export class SamplingRun extends Disposable {
         wallMs: reply.wallMs,
         modelMs: reply.modelMs,
         line: reply.line,
+        sampling: reply.settings,
       };
       const stats = this.stats();
       log('info', `${reply.line}; first frame after ${stats.firstFrameMs.toFixed(0)} ms, ${stats.framesDelivered} frames shown.`);

@@ -4,7 +4,8 @@
  * invalid value is refused). Pure: no vscode import, so it is unit-tested in plain Node, and a unit
  * test checks that package.json's `contributes.configuration` says the same.
  */
-import { SAMPLER_NAMES, SPACINGS } from '../sampler';
+import { SPACING_CHOICES } from '../runner/runSettings';
+import { SAMPLER_NAMES } from '../sampler';
 import { LIMITS, PREVIEWS, PROVIDERS, type RunSettings } from '../protocol';
 
 export interface ExtensionSettings {
@@ -28,7 +29,7 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   steps: 50,
   samples: 81,
   seed: 0,
-  spacing: 'leading',
+  spacing: 'auto',
   eta: 0,
   executionProvider: 'auto',
   preview: 'x0',
@@ -47,7 +48,7 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   steps: { kind: 'integer', ...LIMITS.steps },
   samples: { kind: 'integer', ...LIMITS.samples },
   seed: { kind: 'integer', ...LIMITS.seed },
-  spacing: { kind: 'enum', values: SPACINGS },
+  spacing: { kind: 'enum', values: SPACING_CHOICES },
   eta: { kind: 'number', ...LIMITS.eta },
   executionProvider: { kind: 'enum', values: PROVIDERS },
   preview: { kind: 'enum', values: PREVIEWS },

@@ -7,7 +7,6 @@
 import type { OnnxEpsModel } from '../model/onnxModel';
 import {
   alphaBarOf,
-  DEFAULT_SETTINGS,
   initialNoise,
   makeSchedule,
   METHODS,
@@ -17,6 +16,7 @@ import {
   type SamplingSettings,
 } from '../sampler';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
+import { samplingSettingsFor } from '../runner/runSettings';
 import { makeFrame, progressOf } from './frames';
 import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
@@ -43,17 +43,9 @@ export function jobModelOf(model: RunnableModel): JobModel {
   };
 }
 
-/** The sampler's settings for a request on this model (its scheduler config decides ᾱ at the end and the offset). */
+/** The sampler's settings for a request on this model: the one rule the CLI follows too (src/runner/runSettings.ts). */
 export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
-  return {
-    ...DEFAULT_SETTINGS,
-    sampler: request.sampler,
-    steps: request.steps,
-    spacing: request.spacing,
-    eta: request.eta,
-    finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
-    stepsOffset: model.info.stepsOffset ?? 0,
-  };
+  return samplingSettingsFor(model.info, request);
 }
 
 export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {
@@ -134,6 +126,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
         modelMs: result.modelMs,
         provider: result.provider,
         line: summaryLine(settings, samples, result),
+        settings,
       },
       [x.buffer],
     );

@@ -2,3 +2,4 @@
 export { readNpy, writeNpy, parseNpy, encodeNpy, npyDtypeOf, npyToFloat32, type NpyArray, type NpyData, type NpyDtype } from './npy';
 export { describeWriteError, writeFileAtomic, type AtomicWriteData } from './atomicWrite';
 export { candidateName, outputStem, writeNewFile } from './uniqueFile';
+export { sha256File } from './sha256';
