@@ -31,8 +31,6 @@ export interface RunRequest {
   /** 0..2³²−1 (the host has already drawn a random seed for −1). */
   readonly seed: number;
   readonly preview: Preview;
-  /** Frames closer together than this are skipped (the final frame is always sent). */
-  readonly frameIntervalMs: number;
 }
 
 /** Stop run `id` at the next model call. */

@@ -1,6 +1,6 @@
 /**
- * One sampling run inside the worker: the lead's runJob over an opened model, with frames throttled to
- * `frameIntervalMs` (the final frame always sent), progress figures, and a turn of the event loop after
+ * One sampling run inside the worker: the lead's runJob over an opened model, a frame for every step
+ * (the host's FrameThrottle alone decides what reaches the panel), progress figures, and a turn of the event loop after
  * every model call so that a cancel message is seen and acted on before the next call.
  * No vscode import; the model is anything with OnnxEpsModel's shape.
  */
@@ -69,8 +69,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
   post({ type: 'frame', id, frame: first, progress: progressOf(0, settings.steps, 0, 0, 0, expectedNfe, job.provider), final: false }, [
     first.pixels,
   ]);
-  let lastFrame = performance.now();
-  // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
+  // x̂₀ after the run's first model call: a readable preview long
   // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
   const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
   let previewed = request.preview !== 'x0';
@@ -78,11 +77,10 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     eps: async (x, t) => {
       const e = await job.eps(x, t);
       const now = performance.now();
-      if (!previewed && Number.isInteger(t) && t >= 0 && now - lastFrame >= request.frameIntervalMs) {
+      if (!previewed && Number.isInteger(t) && t >= 0) {
         const frame = makeFrame(predictX0(x, e, alphaBar(t)), samples, model.info.imageShape);
         const progress = progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider);
         post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
-        lastFrame = now;
       }
       previewed = true;
       return e;
@@ -102,8 +100,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
         signal,
         onStep: (s) => {
           const now = performance.now();
-          if (s.step + 1 >= s.steps || now - lastFrame < request.frameIntervalMs) return; // the last one is the final frame
-          lastFrame = now;
+          if (s.step + 1 >= s.steps) return; // the last one is the final frame
           const frame = makeFrame(request.preview === 'xt' ? s.x : s.x0, samples, model.info.imageShape);
           const progress = progressOf(s.step + 1, s.steps, s.nfe, s.progress, now - started, expectedNfe, job.provider);
           post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);

@@ -10,7 +10,7 @@ const schedule = { numTrainTimesteps: 1000, betaSchedule: 'linear', betaStart: 1
 const trailingModel: ModelFacts = { schedule, timestepSpacing: 'trailing', setAlphaToOne: false, stepsOffset: 1 };
 
 test("the panel's default request honours the model's timestep_spacing and scheduler config (it used leading)", () => {
-  const request = { ...runSettingsOf(DEFAULTS), seed: 0, type: 'run' as const, id: 1, modelPath: 'm.onnx', frameIntervalMs: 0 };
+  const request = { ...runSettingsOf(DEFAULTS), seed: 0, type: 'run' as const, id: 1, modelPath: 'm.onnx' };
   const s = samplingSettingsOf(request, { info: trailingModel } as unknown as RunnableModel);
   assert.equal(s.spacing, 'trailing');
   assert.equal(s.finalAlphaBar, 'first');

@@ -25,7 +25,7 @@ const settings: RunSettings = {
   provider: 'cpu',
   preview: 'x0',
 };
-const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel(), frameIntervalMs: 0 });
+const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel() });
 
 test("the panel's saved PNG and its copied settings make `pndm sample --settings` draw exactly the panel's grid", async () => {
   const client = new WorkerClient(worker(), () => undefined);
