@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { readNpy } from '../../src/io';
 import { maxAbsDiff } from '../support/gaussianModel';
 import { bundledModel, repoRoot, referenceFile } from '../support/paths';
+import { encodeGridPng } from '../../src/runner/png';
 import { decodePng } from '../support/png';
 
 const pndm = (args: string[]) =>
@@ -213,5 +214,29 @@ test('pndm --version, pndm sample --help and pndm info --help print and exit 0',
       args[0] === 'sample' ? /--settings +a PNG saved by pndm or the panel/ : /--json +print the detected facts as JSON/,
     );
     assert.equal(r.stderr, '');
+  }
+});
+
+test('bad --settings files exit 2 with one line saying what is wrong with them', async () => {
+  writeFileSync(join(scratch, 'notes.txt'), 'my notes');
+  writeFileSync(
+    join(scratch, 'plain.png'),
+    encodeGridPng(new Float32Array(16), 1, { channels: 1, height: 4, width: 4 }, { Comment: 'hi' }),
+  );
+  writeFileSync(join(scratch, 'badsha.json'), JSON.stringify({ sampler: 'ddim', modelSha256: 'abc' }));
+  writeFileSync(join(scratch, 'noise.json'), JSON.stringify({ sampler: 'ddim', noise: 'x.npy' }));
+  const cases: [string, RegExp][] = [
+    ['notes.txt', /^pndm: --settings notes\.txt: Unexpected token/],
+    ['plain.png', /^pndm: --settings plain\.png: it holds no pndm\.settings text: it was not saved by pndm sample or the PNDM panel$/],
+    ['badsha.json', /^pndm: --settings badsha\.json: modelSha256 must be 64 hex digits; got "abc"$/],
+    [
+      'noise.json',
+      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, ep, tolerance, batch, model, modelSha256$/,
+    ],
+  ];
+  for (const [file, message] of cases) {
+    const r = await pndm(['sample', '--settings', file, '--out', 'never.png']);
+    assert.equal(r.code, 2, `${file}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), message);
   }
 });
