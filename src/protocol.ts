@@ -3,9 +3,9 @@
  * Imported by both sides (src/extension and webview/); types only, plus the limits both sides check.
  * The webview speaks first (Ready); the host answers with Init, then streams frames while a run lasts.
  */
-import type { SpacingChoice } from './runner/runSettings';
 import type { Recipe } from './runner/recipe';
-import type { SamplerName, SamplingSettings } from './sampler';
+import type { SpacingChoice } from './runner/runSettings';
+import { VARIANCE_TYPES, type SamplerName, type SamplingSettings } from './sampler';
 
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -13,6 +13,10 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export const PREVIEWS = ['x0', 'xt'] as const;
 /** x0: the predicted clean image (readable from the first step); xt: the noisy state itself. */
 export type Preview = (typeof PREVIEWS)[number];
+
+/** DDPM's variance: `auto` is the model's variance_type (scheduler_config.json / metadata), else fixed_small. */
+export const VARIANCE_CHOICES = ['auto', ...VARIANCE_TYPES] as const;
+export type VarianceChoice = (typeof VARIANCE_CHOICES)[number];
 
 /** What a run is asked for: the panel's controls, defaulted from the `pndm.*` settings. */
 export interface RunSettings {
@@ -24,6 +28,8 @@ export interface RunSettings {
   /** auto: the model's timestep_spacing, else leading. */
   readonly spacing: SpacingChoice;
   readonly eta: number;
+  /** DDPM only. */
+  readonly variance: VarianceChoice;
   readonly provider: ProviderName;
   readonly preview: Preview;
 }

@@ -11,6 +11,7 @@ import { runJob, summaryLine } from '../runner/runJob';
 import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../runner/runSettings';
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
 import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
+import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
 import { readSettings, resolveRecipeModel } from './settingsFile';
@@ -27,6 +28,11 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
   spacing: { kind: 'string', help: "timestep spacing (default auto: the model's, else leading)", choices: SPACING_CHOICES },
   eta: { kind: 'number', help: 'DDIM η (0: deterministic)', min: 0, max: 1 },
+  variance: {
+    kind: 'string',
+    help: "DDPM's step variance (default auto: the model's variance_type, else fixed_small)",
+    choices: VARIANCE_CHOICES,
+  },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'a PNG saved by pndm or the panel, or settings JSON; flags override it' },
@@ -75,6 +81,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       spacing: flags.spacing as SpacingChoice | undefined,
       eta: flags.eta as number | undefined,
       tolerance: flags.tolerance as number | undefined,
+      variance: flags.variance as VarianceChoice | undefined,
     });
     const T = model.info.schedule.numTrainTimesteps;
     if (settings.steps > T) {
@@ -91,6 +98,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const result = await runJob(
       {
         eps: (x, t) => model.eps(x, t),
+        epsWithVariance: (x, t) => model.epsWithVariance(x, t),
         imageShape: model.info.imageShape,
         schedule: model.info.schedule,
         modelMs: () => model.modelMs,

@@ -13,7 +13,7 @@ import { baseName } from '../runner/recipe';
 import { checkValue, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
 /** Recipe keys that are flags of `pndm sample`. */
-const FLAG_KEYS = ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'ep', 'tolerance', 'batch'];
+const FLAG_KEYS = ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'tolerance', 'batch'];
 const KEYS = [...FLAG_KEYS, 'model', 'modelSha256'];
 
 export interface SettingsRead {

@@ -22,18 +22,26 @@ import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
-export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'>;
+export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'> & Partial<Pick<OnnxEpsModel, 'epsWithVariance'>>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The runJob view of an opened model; every eps call ends with a turn of the event loop. */
 export function jobModelOf(model: RunnableModel): JobModel {
+  const withVariance = model.epsWithVariance?.bind(model);
   return {
     eps: async (x, t) => {
       const e = await model.eps(x, t);
       await yieldToEventLoop();
       return e;
     },
+    epsWithVariance:
+      withVariance &&
+      (async (x, t) => {
+        const out = await withVariance(x, t);
+        await yieldToEventLoop();
+        return out;
+      }),
     imageShape: model.info.imageShape,
     schedule: model.info.schedule,
     modelMs: () => model.modelMs,
@@ -69,35 +77,30 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
   post({ type: 'frame', id, frame: first, progress: progressOf(0, settings.steps, 0, 0, 0, expectedNfe, job.provider), final: false }, [
     first.pixels,
   ]);
-  // x̂₀ after the run's first model call: a readable preview long
-  // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
   const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
-  let previewed = request.preview !== 'x0';
-  const previewing: JobModel = {
-    eps: async (x, t) => {
-      const e = await job.eps(x, t);
-      const now = performance.now();
-      if (!previewed && Number.isInteger(t) && t >= 0) {
-        const frame = makeFrame(predictX0(x, e, alphaBar(t)), samples, model.info.imageShape);
-        const progress = progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider);
-        post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
-      }
-      previewed = true;
-      return e;
-    },
-    imageShape: job.imageShape,
-    schedule: job.schedule,
-    modelMs: job.modelMs,
-    get provider() {
-      return job.provider;
-    },
-  };
   try {
     const result = await runJob(
-      previewing,
+      job,
       { settings, samples, seed: request.seed, noise: xT },
       {
         signal,
+        // x̂₀ after the run's first model call: a readable preview long
+        // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
+        onModelCall: ({ t, x, eps, nfe }) => {
+          const now = performance.now();
+          if (nfe !== 1 || request.preview !== 'x0' || !Number.isInteger(t)) return;
+          const frame = makeFrame(predictX0(x, eps, alphaBar(t)), samples, model.info.imageShape);
+          post(
+            {
+              type: 'frame',
+              id,
+              frame,
+              progress: progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider),
+              final: false,
+            },
+            [frame.pixels],
+          );
+        },
         onStep: (s) => {
           const now = performance.now();
           if (s.step + 1 >= s.steps) return; // the last one is the final frame

@@ -4,14 +4,14 @@
  * samples bit for bit. The model is named by file name and SHA-256, never by an absolute path (a shared
  * PNG must not tell where its maker keeps files); the initial noise is a seed, never a file.
  */
-import { METHODS, type SamplerName, type SamplingSettings, type Spacing } from '../sampler';
+import { METHODS, type SamplerName, type SamplingSettings, type Spacing, type VarianceType } from '../sampler';
 
 /** The PNG keyword of the recipe's iTXt chunk; the summary line goes in `Comment`. */
 export const RECIPE_KEYWORD = 'pndm.settings';
 
 /**
  * Example: {"sampler":"f-pndm","steps":50,"samples":81,"seed":0,"spacing":"leading","eta":0,
- * "tolerance":0.001,"ep":"auto","model":"mnist_ddpm.onnx","modelSha256":"9f…"}
+ * "variance":"fixed_small","tolerance":0.001,"ep":"auto","model":"mnist_ddpm.onnx","modelSha256":"9f…"}
  */
 export interface Recipe {
   readonly sampler: SamplerName;
@@ -22,6 +22,8 @@ export interface Recipe {
   /** As the run resolved it (the model's own spacing for `auto`). */
   readonly spacing: Spacing;
   readonly eta: number;
+  /** DDPM's step variance, as resolved (the model's variance_type for `auto`). */
+  readonly variance: VarianceType;
   readonly tolerance: number;
   /** The execution provider asked for. */
   readonly ep: string;
@@ -47,8 +49,9 @@ export function recipeOf(run: RecipeRun): Recipe {
     samples: run.samples,
     seed: run.seed,
     spacing: s.spacing,
-    eta: s.eta,
-    tolerance: s.tolerance,
+    eta: s.options.eta,
+    variance: s.options.variance,
+    tolerance: s.options.tolerance,
     ep: run.ep,
     model: baseName(run.modelPath),
     modelSha256: run.modelSha256,

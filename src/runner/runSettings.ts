@@ -5,6 +5,7 @@
  */
 import type { ModelInfo } from '../model/modelInfo';
 import { DEFAULT_SETTINGS, SPACINGS, type SamplerName, type SamplingSettings, type Spacing } from '../sampler';
+import { methodOptionsOf, type AskedOptions, type ModelOptionFacts } from './methodOptions';
 
 /** `auto`: the model's timestep_spacing (diffusers' scheduler config or ONNX metadata), else leading. */
 export const SPACING_CHOICES = ['auto', ...SPACINGS] as const;
@@ -18,10 +19,12 @@ export interface SettingsRequest {
   readonly spacing?: SpacingChoice;
   readonly eta?: number;
   readonly tolerance?: number;
+  /** DDPM's variance; `auto` or undefined: the model's variance_type. */
+  readonly variance?: AskedOptions['variance'];
 }
 
 /** The facts of a model that change how it is sampled. */
-export type ModelFacts = Pick<ModelInfo, 'schedule' | 'timestepSpacing' | 'setAlphaToOne' | 'stepsOffset'>;
+export type ModelFacts = Pick<ModelInfo, 'schedule' | 'timestepSpacing' | 'setAlphaToOne' | 'stepsOffset'> & ModelOptionFacts;
 
 export function samplingSettingsFor(model: ModelFacts, request: SettingsRequest): SamplingSettings {
   return {
@@ -29,10 +32,9 @@ export function samplingSettingsFor(model: ModelFacts, request: SettingsRequest)
     sampler: request.sampler,
     steps: request.steps ?? defaultSteps(request.sampler, model),
     spacing: spacingOf(request.spacing, model),
-    eta: request.eta ?? DEFAULT_SETTINGS.eta,
-    tolerance: request.tolerance ?? DEFAULT_SETTINGS.tolerance,
     finalAlphaBar: model.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.stepsOffset ?? DEFAULT_SETTINGS.stepsOffset,
+    options: methodOptionsOf({ eta: request.eta, tolerance: request.tolerance, variance: request.variance }, model),
   };
 }
 

@@ -83,6 +83,7 @@ describe('PNDM: Save and Copy settings', function () {
       'seed',
       'spacing',
       'eta',
+      'variance',
       'tolerance',
       'ep',
       'model',
@@ -106,6 +107,7 @@ describe('PNDM: Save and Copy settings', function () {
       seed: 11,
       spacing: 'leading',
       eta: 0,
+      variance: 'fixed_small', // auto, resolved: the bundled model has no variance_type
       tolerance: 0.001,
       ep: 'cpu',
       model: basename(panel.model.path),

@@ -72,6 +72,7 @@ test('pndm sample writes a grid PNG with the settings embedded, and a progress b
     seed: 7,
     spacing: 'trailing',
     eta: 0,
+    variance: 'fixed_small',
     tolerance: 0.001,
     ep: 'cpu',
     model: 'mnist_ddpm.onnx', // a file name, never the absolute path
@@ -127,6 +128,7 @@ test('an unusable model exits 1 with the reason, and pndm info lists what the ad
   assert.match(info.stdout, /inputs {7}sample float32 \[batch, 1, 32, 32\]; timestep int64 \[batch\]/);
   assert.match(info.stdout, /schedule {5}T = 1000, linear β 0\.0001\.\.0\.02 \(from metadata\)/);
   assert.match(info.stdout, /provider {5}cpu \(asked for cpu\)/);
+  assert.match(info.stdout, /ddpm {9}variance fixed_small \(default\); ddim, ddpm: x̂₀ not clipped/);
 });
 
 test('pndm sample --settings saved.png reproduces the samples bit for bit; the model is found beside it or bundled by SHA-256', async () => {
@@ -231,7 +233,7 @@ test('bad --settings files exit 2 with one line saying what is wrong with them',
     ['badsha.json', /^pndm: --settings badsha\.json: modelSha256 must be 64 hex digits; got "abc"$/],
     [
       'noise.json',
-      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, ep, tolerance, batch, model, modelSha256$/,
+      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, variance, ep, tolerance, batch, model, modelSha256$/,
     ],
   ];
   for (const [file, message] of cases) {

@@ -23,7 +23,7 @@ function chunk(type: string, data: Buffer): Buffer {
 
 test('the recipe and summary line survive in UTF-8 (tEXt turned them into "?"), with no path and no noise key', () => {
   const recipe = recipeOf({
-    settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 7, eta: 0.5 },
+    settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 7, options: { ...DEFAULT_SETTINGS.options, eta: 0.5 } },
     samples: 2,
     seed: 3,
     ep: 'cpu',
@@ -40,7 +40,19 @@ test('the recipe and summary line survive in UTF-8 (tEXt turned them into "?"), 
   assert.equal(read.model, 'ε-net ✓.onnx');
   assert.ok(!JSON.stringify(text).includes('/home/ada'), 'no folder of the maker');
   assert.ok(!('noise' in read));
-  assert.deepEqual(Object.keys(read), ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'tolerance', 'ep', 'model', 'modelSha256']);
+  assert.deepEqual(Object.keys(read), [
+    'sampler',
+    'steps',
+    'samples',
+    'seed',
+    'spacing',
+    'eta',
+    'variance',
+    'tolerance',
+    'ep',
+    'model',
+    'modelSha256',
+  ]);
 });
 
 test('readPngSettings reads compressed iTXt and the tEXt chunks older saves wrote', () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { DEFAULTS, runSettingsOf } from '../../src/extension/settingsSchema';
 import { samplingSettingsOf, type RunnableModel } from '../../src/extension/workerRun';
 import { samplingSettingsFor, type ModelFacts } from '../../src/runner/runSettings';
+import { DEFAULT_OPTIONS } from '../../src/sampler';
 
 const schedule = { numTrainTimesteps: 1000, betaSchedule: 'linear', betaStart: 1e-4, betaEnd: 0.02 } as ModelFacts['schedule'];
 const trailingModel: ModelFacts = { schedule, timestepSpacing: 'trailing', setAlphaToOne: false, stepsOffset: 1 };
@@ -24,14 +25,19 @@ test('samplingSettingsFor: what was asked, else the model’s, else the default'
     sampler: 'ddim',
     steps: 50,
     spacing: 'leading',
-    eta: 0,
-    tolerance: 1e-3,
     finalAlphaBar: 'one',
     stepsOffset: 0,
+    options: DEFAULT_OPTIONS,
   });
   assert.equal(samplingSettingsFor(plain, { sampler: 'ddpm' }).steps, 1000, 'ddpm: every training timestep');
   assert.equal(samplingSettingsFor(trailingModel, { sampler: 'ddim' }).spacing, 'trailing');
   assert.equal(samplingSettingsFor(trailingModel, { sampler: 'ddim', spacing: 'linspace' }).spacing, 'linspace');
-  const asked = samplingSettingsFor(plain, { sampler: 'pf', steps: 7, eta: 0.3, tolerance: 1e-5 });
-  assert.deepEqual([asked.steps, asked.eta, asked.tolerance], [7, 0.3, 1e-5]);
+  const asked = samplingSettingsFor(plain, { sampler: 'pf', steps: 7, eta: 0.3, tolerance: 1e-5, variance: 'fixed_large' });
+  assert.deepEqual([asked.steps, asked.options.eta, asked.options.tolerance, asked.options.variance], [7, 0.3, 1e-5, 'fixed_large']);
+  const learned: ModelFacts = { schedule, varianceType: 'learned_range', clipSample: 1 };
+  assert.deepEqual(samplingSettingsFor(learned, { sampler: 'ddpm', variance: 'auto' }).options, {
+    ...DEFAULT_OPTIONS,
+    variance: 'learned_range',
+    clipSample: 1,
+  });
 });
