@@ -196,6 +196,10 @@ test("requests that cannot fit: steps over the model's T (100 from metadata), a 
     'cpu',
   ]);
   assert.equal(ok.code, 0, ok.stderr);
+  // pf ignores --steps (it always integrates from T−1) and says so instead of silently
+  const pf = await pndm(['sample', '--model', t100, '--sampler', 'pf', '--steps', '3', '--samples', '2', '--out', 'pf.png', '--ep', 'cpu']);
+  assert.equal(pf.code, 0, pf.stderr);
+  assert.match(pf.stderr, /^pndm: note: pf integrates from t = T−1 to the end whatever --steps says; --tolerance sets its accuracy$/m);
   const big = model('big.onnx', gaussianBytes({ height: 512, width: 512 }));
   await refused(
     ['--model', big, '--samples', '1024'],
