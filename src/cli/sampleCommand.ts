@@ -94,6 +94,9 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const seed = (flags.seed as number | undefined) ?? 0;
     for (const message of [...model.info.warnings, ...model.info.providerMessages]) process.stderr.write(`pndm: ${message}\n`);
+    if (sampler === 'pf' && given.steps !== undefined) {
+      process.stderr.write('pndm: note: pf integrates from t = T−1 to the end whatever --steps says; --tolerance sets its accuracy\n');
+    }
     const bar = progressBar();
     const result = await runJob(
       {
