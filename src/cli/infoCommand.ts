@@ -10,7 +10,11 @@ const INFO_FLAGS: Readonly<Record<string, FlagSpec>> = {
 export async function infoCommand(argv: readonly string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, INFO_FLAGS);
   if (positional.length !== 1) throw new UsageError('pndm info takes one model path: pndm info model.onnx');
-  const model = await openOnnxModel(positional[0], { provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto' });
+  // auto: the choice and its speed-ups as a run at the panel's default 81 samples would measure them
+  const model = await openOnnxModel(positional[0], {
+    provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto',
+    timingBatch: 81,
+  });
   try {
     process.stdout.write(flags.json ? `${JSON.stringify(model.info, null, 2)}\n` : describeModel(model.info));
   } finally {
@@ -33,7 +37,7 @@ export function describeModel(info: ModelInfo): string {
     `prediction   ${info.predictionType}${info.outputChannels === 2 * channels ? ' (learned variance: first half of the output used)' : ''}`,
     `schedule     T = ${s.numTrainTimesteps}, ${betas} (from ${info.scheduleSource}${info.scheduleSource === 'scheduler_config' ? `: ${info.schedulerConfigPath}` : ''})`,
     `spacing      ${info.timestepSpacing ?? 'leading (default)'}; final ᾱ ${info.setAlphaToOne === false ? 'ᾱ[0]' : '1'}; steps offset ${info.stepsOffset ?? 0}`,
-    `provider     ${info.provider} (asked for ${info.requestedProvider})`,
+    `provider     ${info.provider} (asked for ${info.requestedProvider}${info.providerChoice ? `; ${info.providerChoice}` : ''})`,
     ...(info.producer ? [`producer     ${info.producer}${info.opset ? `, opset ${info.opset}` : ''}`] : []),
     ...info.warnings.map((w) => `warning      ${w}`),
     ...info.providerMessages.map((m) => `note         ${m}`),

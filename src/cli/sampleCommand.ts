@@ -55,6 +55,8 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
   const model = await openOnnxModel(String(flags.model ?? bundledModelPath()), {
     provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto',
     batch: flags.batch as number | undefined,
+    // auto times one call at the run's batch (with --noise, the count is known only once it is read)
+    timingBatch: Math.min((flags.batch as number | undefined) ?? Infinity, (flags.samples as number | undefined) ?? 81),
   });
   try {
     const noise = typeof flags.noise === 'string' ? await readNoise(flags.noise, model) : undefined;
@@ -81,6 +83,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const seed = (flags.seed as number | undefined) ?? 0;
     for (const message of [...model.info.warnings, ...model.info.providerMessages]) process.stderr.write(`pndm: ${message}\n`);
+    if (model.info.providerChoice) process.stderr.write(`pndm: auto: ${model.info.providerChoice}\n`);
     const bar = progressBar();
     const result = await runJob(
       {

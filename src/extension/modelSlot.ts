@@ -32,14 +32,15 @@ export class ModelSlot {
     return path.basename(this.path);
   }
 
-  switchTo(modelPath: string, provider: ProviderName): Promise<ModelSummary | undefined> {
+  /** `samples`: the panel's samples per run, the batch at which `auto` times its candidates. */
+  switchTo(modelPath: string, provider: ProviderName, samples?: number): Promise<ModelSummary | undefined> {
     this.path = modelPath;
     this.summary = undefined;
     this.limits = undefined;
     this.error = undefined;
     this.post({ type: MessageType.Notice, message: `Loading ${modelPath}…` });
     const current = () => this.path === modelPath;
-    this.ready = this.client.load(modelPath, provider).then(
+    this.ready = this.client.load(modelPath, provider, samples).then(
       (info) => {
         if (!current()) return undefined;
         const summary = summarizeModel(info, this.bundledModel);

@@ -107,7 +107,8 @@ export class SamplingPanel extends Disposable {
 
   setModel(modelPath: string) {
     this.panel.title = `PNDM: ${modelPath.split(/[\\/]/).pop()}`;
-    return this.model.switchTo(modelPath, this.services.settings.read().executionProvider);
+    const settings = this.services.settings.read();
+    return this.model.switchTo(modelPath, settings.executionProvider, settings.samples);
   }
 
   /** The handler behind webview.onDidReceiveMessage: validate, then act; never rejects (a failure is reported to the panel). */

@@ -14,7 +14,27 @@ import { inspectModelFile } from './modelFile';
 import { buildModelInfo, type ModelInfo } from './modelInfo';
 import { detectModelIO, outputShapeError, type ModelIO } from './modelIO';
 import { alphaBarAt, predictionToEpsilon } from './predictionType';
-import { checkProviderOptions, createSession, fallbackMessage, type ProviderOptions, type SessionLike } from './providers';
+import {
+  choiceCacheFile,
+  choiceKey,
+  describeChoice,
+  fastest,
+  fileSha256,
+  isSoftwareAdapter,
+  readChoice,
+  timeCandidates,
+  writeChoice,
+} from './autoProvider';
+import {
+  checkProviderOptions,
+  createSession,
+  fallbackMessage,
+  openCandidates,
+  type OpenedSession,
+  type ProviderName,
+  type ProviderOptions,
+  type SessionLike,
+} from './providers';
 
 export type { ModelInfo } from './modelInfo';
 
@@ -55,9 +75,18 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
     options: options.diffusion,
     schedulerConfigPath: options.schedulerConfigPath,
   });
-  let opened;
+  const requested = checkProviderOptions(options);
+  let opened: OpenedSession;
+  let others: { provider: ProviderName; session: SessionLike }[] = [];
   try {
-    opened = await createSession(fullPath, options);
+    if (requested === 'auto') {
+      const candidates = await openCandidates(fullPath, options);
+      const cpu = candidates.sessions.at(-1)!; // openCandidates puts CPU last, always
+      opened = { session: cpu.session, provider: 'cpu', requested, messages: candidates.messages, notes: candidates.notes };
+      others = candidates.sessions.slice(0, -1);
+    } else {
+      opened = await createSession(fullPath, options);
+    }
   } catch (error) {
     const version = ort.env.versions.node ?? '';
     throw new Error(
@@ -74,11 +103,75 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
       metadata: header.metadata,
     });
   } catch (error) {
-    await opened.session.release();
+    await Promise.all([opened.session, ...others.map((o) => o.session)].map((s) => s.release().catch(() => undefined)));
     throw error;
   }
   const info = buildModelInfo({ path: fullPath, header, config, io, opened, batch: options.batch });
-  return new OnnxSessionModel(opened.session, info, makeSchedule(config.schedule).alphasCumprod, options);
+  const alphasCumprod = makeSchedule(config.schedule).alphasCumprod;
+  const cpu = new OnnxSessionModel(opened.session, info, alphasCumprod, options);
+  if (others.length === 0) return cpu;
+  const gpus = others.map(
+    (o) =>
+      new OnnxSessionModel(
+        o.session,
+        { ...info, provider: o.provider, providerMessages: [...info.providerMessages] },
+        alphasCumprod,
+        options,
+      ),
+  );
+  return pickFastest([...gpus, cpu], options);
+}
+
+/**
+ * `auto` with more than one provider that loads: use the remembered choice for this (model, machine),
+ * or time one call on each and remember the fastest. The others' sessions are released.
+ */
+async function pickFastest(models: OnnxSessionModel[], options: OpenModelOptions): Promise<OnnxSessionModel> {
+  const info = models[0].info;
+  const providers = models.map((m) => m.info.provider);
+  const batch = Math.max(1, Math.min(options.timingBatch ?? 16, info.maxBatch ?? Infinity));
+  const file = options.choiceCachePath === undefined ? choiceCacheFile() : options.choiceCachePath;
+  const key = choiceKey(fileSha256(info.path), providers, ort.env.versions.node ?? '');
+  let choice = file ? readChoice(file, key) : undefined;
+  const notes: string[] = [];
+  if (choice && providers.includes(choice.provider)) {
+    notes.push(`auto: ${choice.summary}, measured ${choice.measuredAt} (remembered in ${file}).`);
+  } else {
+    const { channels: C, height: H, width: W } = info.imageShape;
+    const t = Math.floor(info.schedule.numTrainTimesteps / 2);
+    const timings = await timeCandidates(
+      models.map((m) => ({
+        provider: m.info.provider,
+        callMs: async (n: number) => {
+          const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
+          const started = performance.now();
+          await m.evalOnce(x, t);
+          return performance.now() - started;
+        },
+      })),
+      batch,
+    );
+    const provider = fastest(timings);
+    choice = {
+      provider,
+      batch,
+      timings,
+      summary: describeChoice(provider, timings, batch, (p) => isSoftwareAdapter(p)),
+      measuredAt: new Date().toISOString(),
+    };
+    if (file) {
+      try {
+        writeChoice(file, key, choice);
+      } catch (error) {
+        notes.push(`auto: could not remember the choice in ${file} (${(error as Error).message}); it will be measured again next time.`);
+      }
+    }
+  }
+  const winner = models.find((m) => m.info.provider === choice.provider)!;
+  await Promise.all(models.filter((m) => m !== winner).map((m) => m.dispose()));
+  winner.info.providerChoice = choice.summary;
+  winner.info.providerNotes.push(...notes);
+  return winner;
 }
 
 class OnnxSessionModel implements OnnxEpsModel {
@@ -86,6 +179,8 @@ class OnnxSessionModel implements OnnxEpsModel {
   calls = 0;
   runs = 0;
   private released = false;
+  /** In auto's timing test: a failure is the candidate's result, not a reason to fall back. */
+  private timing = false;
 
   constructor(
     private session: SessionLike,
@@ -93,6 +188,17 @@ class OnnxSessionModel implements OnnxEpsModel {
     private readonly alphasCumprod: Float64Array,
     private readonly options: OpenModelOptions,
   ) {}
+
+  /** One call that does not count in the run's statistics (auto's timing test). */
+  async evalOnce(x: Float32Array, t: number): Promise<void> {
+    const { modelMs, calls, runs } = this;
+    this.timing = true;
+    try {
+      await this.eps(x, t);
+    } finally {
+      Object.assign(this, { modelMs, calls, runs, timing: false });
+    }
+  }
 
   async eps(x: Float32Array, t: number): Promise<Float32Array> {
     if (this.released) throw new Error(`The model ${this.info.path} was disposed; open it again.`);
@@ -149,6 +255,7 @@ class OnnxSessionModel implements OnnxEpsModel {
     try {
       result = await this.session.run(feeds);
     } catch (error) {
+      if (this.timing) throw error;
       if (this.info.provider === 'cpu') {
         throw new Error(
           `onnxruntime failed to run ${this.info.path} (batch ${fed}, t = ${t}): ${(error as Error).message.trim()} ` +
