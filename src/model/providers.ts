@@ -92,7 +92,14 @@ export const defaultSessionFactory: SessionFactory = async (modelPath, options) 
   // A missing CUDA library is an expected case, reported by the thrown error; keep native logs quiet.
   // (env.logLevel is read once, when the first session is created.)
   if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
-  if (options.executionProviders?.some((p) => p === 'webgpu')) ensureRuntimeDir();
+  const first = options.executionProviders?.[0];
+  const name = typeof first === 'string' ? first : first?.name;
+  // onnxruntime-node silently drops a provider its binaries lack and runs on CPU: refuse instead, so
+  // that the fallback is said and the provider reported is the one running
+  if (name && name !== 'cpu' && !ort.listSupportedBackends().some((b) => b.name === name)) {
+    throw new Error(`onnxruntime-node ${ort.env.versions.node ?? ''} has no ${name} provider for ${process.platform}-${process.arch}`);
+  }
+  if (name === 'webgpu') ensureRuntimeDir();
   return ort.InferenceSession.create(modelPath, options);
 };
 

@@ -250,3 +250,20 @@ test('the real default factory: auto always ends on a working provider and says 
     await model.dispose();
   }
 });
+
+test('a provider these onnxruntime binaries lack is not silently run on CPU under its name: fallback, said', async () => {
+  // onnxruntime-node itself would drop "dml" on Linux with a console line and report nothing
+  const missing = process.platform === 'win32' ? 'coreml' : 'dml';
+  const model = await openOnnxModel(modelPath(), { provider: missing });
+  try {
+    assert.equal(model.info.provider, 'cpu');
+    assert.match(
+      model.info.providerMessages[0],
+      new RegExp(
+        `could not be used \\(onnxruntime-node [\\d.]+ has no ${missing} provider for ${process.platform}-${process.arch}\\); running on CPU instead`,
+      ),
+    );
+  } finally {
+    await model.dispose();
+  }
+});
