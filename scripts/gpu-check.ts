@@ -21,6 +21,7 @@ interface Row {
   provider: ProviderName;
   status: string;
   maxAbsDiff?: number;
+  message?: string;
   msPerCall: Record<string, number | null>;
 }
 
@@ -65,7 +66,10 @@ async function main(): Promise<void> {
     const model = await openOnnxModel(modelPath, { provider, choiceCachePath: null });
     try {
       if (model.info.provider !== provider) {
-        rows.push({ provider, status: `not available: ${model.info.providerMessages[0] ?? 'fell back to CPU'}`, msPerCall: {} });
+        const why = model.info.providerMessages[0] ?? '';
+        // the table gets the cause; the JSON keeps the whole message with what to do
+        const cause = /could not be used \((.*)\); running on CPU/.exec(why)?.[1] ?? 'fell back to CPU';
+        rows.push({ provider, status: `not available (${cause})`, message: why, msPerCall: {} });
         continue;
       }
       const samples = await ddim10(model, noise, count);
@@ -113,7 +117,7 @@ function print(rows: Row[]): void {
     ...BATCHES.map((b) => ms(r.msPerCall[b])),
     r.status,
   ]);
-  const head = ['provider', 'max |diff| vs cpu', ...BATCHES.map((b) => `ms/call @${b}`), 'status'];
+  const head = ['provider', 'max abs diff vs cpu', ...BATCHES.map((b) => `ms/call @${b}`), 'status'];
   if (process.argv.includes('--markdown')) {
     console.log(`| ${head.join(' | ')} |\n|${head.map(() => ' --- ').join('|')}|`);
     for (const c of cells) console.log(`| ${c.join(' | ')} |`);
