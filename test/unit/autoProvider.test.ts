@@ -16,6 +16,8 @@ import {
   timeCandidates,
   type TimedCandidate,
 } from '../../src/model/autoProvider';
+import { describeModel } from '../../src/cli/infoCommand';
+import { describeModelForLog, summarizeModel } from '../../src/extension/modelSummary';
 import { openOnnxModel } from '../../src/model/onnxModel';
 import { defaultSessionFactory, type SessionFactory } from '../../src/model/providers';
 import { ensureRuntimeDir } from '../../src/model/runtimeDir';
@@ -120,7 +122,10 @@ test('openOnnxModel with auto: times each provider that loads once, remembers th
   try {
     assert.equal(first.info.provider, 'cpu');
     assert.equal(first.info.requestedProvider, 'auto');
-    assert.match(first.info.providerChoice ?? '', /^provider: cpu, over \d+(\.\d)?× faster than webgpu( \(software adapter\))? in a one-call test at batch 8$/);
+    assert.match(
+      first.info.providerChoice ?? '',
+      /^provider: cpu, over \d+(\.\d)?× faster than webgpu( \(software adapter\))? in a one-call test at batch 8$/,
+    );
     assert.deepEqual([first.calls, first.runs, first.modelMs], [0, 0, 0], 'the timing calls are not counted as the run’s');
     assert.ok(gpuRuns >= 2, `the GPU candidate was timed (${gpuRuns} calls)`);
     assert.deepEqual(first.info.providerMessages, [], 'nothing for the user to act on');
@@ -196,4 +201,20 @@ test('XDG_RUNTIME_DIR is set to a private folder when unset, and left alone othe
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   assert.equal(ensureRuntimeDir({ XDG_RUNTIME_DIR: '/run/user/1' }, 'linux'), '/run/user/1');
   assert.equal(ensureRuntimeDir({}, 'darwin'), undefined);
+});
+
+test('pndm info and the panel log show what auto picked and why', async () => {
+  const model = await openOnnxModel(tiny, { provider: 'cpu' });
+  try {
+    model.info.providerChoice = 'provider: cpu, over 37× faster than webgpu (software adapter) in a one-call test at batch 81';
+    assert.match(
+      describeModel(model.info),
+      /\nprovider {5}cpu \(asked for cpu; provider: cpu, over 37× faster than webgpu \(software adapter\) in a one-call test at batch 81\)\n/,
+    );
+    const summary = summarizeModel(model.info, tiny);
+    assert.equal(summary.providerChoice, model.info.providerChoice);
+    assert.ok(describeModelForLog(summary).includes(`  provider in use: cpu (auto: ${model.info.providerChoice})`));
+  } finally {
+    await model.dispose();
+  }
 });
