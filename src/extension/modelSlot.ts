@@ -26,6 +26,8 @@ export class ModelSlot {
     private readonly log: Log,
     private readonly bundledModel: string,
     private readonly post: (message: ToWebview) => void,
+    /** Tell the user an error the panel cannot show (it is hidden): once, not twice. */
+    private readonly notifyError: (message: string) => void = (message) => void vscode.window.showErrorMessage(`PNDM: ${message}`),
   ) {}
 
   get name(): string {
@@ -55,7 +57,7 @@ export class ModelSlot {
         this.error = error.message;
         this.log('error', `Could not open ${modelPath}: ${error.message}`);
         this.post({ type: MessageType.Error, message: error.message });
-        void vscode.window.showErrorMessage(`PNDM: ${error.message}`);
+        this.notifyError(error.message);
         return undefined;
       },
     );

@@ -25,8 +25,10 @@ import {
   readChoice,
   timeCandidates,
   writeChoice,
+  type AutoChoice,
 } from './autoProvider';
 import {
+  autoCandidateList,
   checkProviderOptions,
   createSession,
   fallbackMessage,
@@ -81,8 +83,17 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
   const requested = checkProviderOptions(options);
   let opened: OpenedSession;
   let others: { provider: ProviderName; session: SessionLike }[] = [];
+  let remembered: string | undefined;
   try {
-    if (requested === 'auto') {
+    const memory = requested === 'auto' ? rememberedChoice(fullPath, options) : undefined;
+    if (memory?.choice) {
+      // measured before on this machine: open only the provider that won (no other GPU session, and
+      // no device set up just to be released)
+      const o = await createSession(fullPath, { ...options, provider: memory.choice.provider });
+      const said = `auto: ${memory.choice.summary}, measured ${memory.choice.measuredAt} (remembered in ${memory.file}).`;
+      opened = { ...o, requested: 'auto', messages: [], notes: [...o.notes, ...o.messages, said] };
+      remembered = o.provider === memory.choice.provider ? memory.choice.summary : undefined;
+    } else if (requested === 'auto') {
       const candidates = await openCandidates(fullPath, options);
       const cpu = candidates.sessions.at(-1)!; // openCandidates puts CPU last, always
       opened = { session: cpu.session, provider: 'cpu', requested, messages: candidates.messages, notes: candidates.notes };
@@ -112,6 +123,7 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
   const info = buildModelInfo({ path: fullPath, header, config, io, opened, batch: options.batch });
   const alphasCumprod = makeSchedule(config.schedule).alphasCumprod;
   const cpu = new OnnxSessionModel(opened.session, info, alphasCumprod, options);
+  if (remembered) info.providerChoice = remembered;
   if (others.length === 0) return cpu;
   const gpus = others.map(
     (o) =>
@@ -125,49 +137,49 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
   return pickFastest([...gpus, cpu], options);
 }
 
+/** Where `auto`'s choice for this model on this machine is (or would be) remembered, and the choice if any. */
+function rememberedChoice(path: string, options: OpenModelOptions) {
+  const file = options.choiceCachePath === undefined ? choiceCacheFile() : options.choiceCachePath;
+  const key = choiceKey(fileSha256(path), [...autoCandidateList(options), 'cpu'], ort.env.versions.node ?? '');
+  return { file, key, choice: file ? readChoice(file, key) : undefined };
+}
+
 /**
- * `auto` with more than one provider that loads: use the remembered choice for this (model, machine),
- * or time one call on each and remember the fastest. The others' sessions are released.
+ * `auto` with more than one provider that loads and nothing remembered for this (model, machine): time
+ * one call on each and remember the fastest. The others' sessions are released.
  */
 async function pickFastest(models: OnnxSessionModel[], options: OpenModelOptions): Promise<OnnxSessionModel> {
   const info = models[0].info;
-  const providers = models.map((m) => m.info.provider);
   const batch = Math.max(1, Math.min(options.timingBatch ?? 16, info.maxBatch ?? Infinity));
-  const file = options.choiceCachePath === undefined ? choiceCacheFile() : options.choiceCachePath;
-  const key = choiceKey(fileSha256(info.path), providers, ort.env.versions.node ?? '');
-  let choice = file ? readChoice(file, key) : undefined;
+  const { file, key } = rememberedChoice(info.path, options);
   const notes: string[] = [];
-  if (choice && providers.includes(choice.provider)) {
-    notes.push(`auto: ${choice.summary}, measured ${choice.measuredAt} (remembered in ${file}).`);
-  } else {
-    const { channels: C, height: H, width: W } = info.imageShape;
-    const t = Math.floor(info.schedule.numTrainTimesteps / 2);
-    const timings = await timeCandidates(
-      models.map((m) => ({
-        provider: m.info.provider,
-        callMs: async (n: number) => {
-          const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
-          const started = performance.now();
-          await m.evalOnce(x, t);
-          return performance.now() - started;
-        },
-      })),
-      batch,
-    );
-    const provider = fastest(timings);
-    choice = {
-      provider,
-      batch,
-      timings,
-      summary: describeChoice(provider, timings, batch, (p) => isSoftwareAdapter(p)),
-      measuredAt: new Date().toISOString(),
-    };
-    if (file) {
-      try {
-        writeChoice(file, key, choice);
-      } catch (error) {
-        notes.push(`auto: could not remember the choice in ${file} (${(error as Error).message}); it will be measured again next time.`);
-      }
+  const { channels: C, height: H, width: W } = info.imageShape;
+  const t = Math.floor(info.schedule.numTrainTimesteps / 2);
+  const timings = await timeCandidates(
+    models.map((m) => ({
+      provider: m.info.provider,
+      callMs: async (n: number) => {
+        const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
+        const started = performance.now();
+        await m.evalOnce(x, t);
+        return performance.now() - started;
+      },
+    })),
+    batch,
+  );
+  const provider = fastest(timings);
+  const choice: AutoChoice = {
+    provider,
+    batch,
+    timings,
+    summary: describeChoice(provider, timings, batch, (p) => isSoftwareAdapter(p)),
+    measuredAt: new Date().toISOString(),
+  };
+  if (file) {
+    try {
+      writeChoice(file, key, choice);
+    } catch (error) {
+      notes.push(`auto: could not remember the choice in ${file} (${(error as Error).message}); it will be measured again next time.`);
     }
   }
   const winner = models.find((m) => m.info.provider === choice.provider)!;

@@ -148,6 +148,11 @@ export async function createSession(modelPath: string, options: ProviderOptions 
   return { session, provider: 'cpu', requested, messages, notes };
 }
 
+/** `auto`'s GPU candidates on this machine, in order (before CPU). */
+export function autoCandidateList(options: ProviderOptions): ProviderName[] {
+  return autoCandidates(options, []);
+}
+
 /** `auto`'s GPU candidates; says in `notes` (the log) which providers it leaves out and why. */
 function autoCandidates(options: ProviderOptions, notes: string[]): ProviderName[] {
   const platform = options.platform ?? process.platform;

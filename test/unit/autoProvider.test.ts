@@ -134,7 +134,7 @@ test('openOnnxModel with auto: times each provider that loads once, remembers th
   }
   const stored = JSON.parse(readFileSync(cache, 'utf8'));
   const [key] = Object.keys(stored);
-  assert.match(key, /^[0-9a-f]{64}:[0-9a-f]{16}:cpu,webgpu$/);
+  assert.match(key, /^[0-9a-f]{64}:[0-9a-f]{16}:cpu,webgpu$/, 'the key names the candidates, not only those that loaded');
   assert.equal(stored[key].provider, 'cpu');
   assert.equal(readChoice(cache, key)?.summary, first.info.providerChoice);
 
