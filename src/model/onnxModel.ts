@@ -90,7 +90,7 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
       // measured before on this machine: open only the provider that won (no other GPU session, and
       // no device set up just to be released)
       const o = await createSession(fullPath, { ...options, provider: memory.choice.provider });
-      const said = `auto: ${memory.choice.summary}, measured ${memory.choice.measuredAt} (remembered in ${memory.file}).`;
+      const said = `auto: the choice measured ${memory.choice.measuredAt} (remembered in ${memory.file}).`;
       opened = { ...o, requested: 'auto', messages: [], notes: [...o.notes, ...o.messages, said] };
       remembered = o.provider === memory.choice.provider ? memory.choice.summary : undefined;
     } else if (requested === 'auto') {
@@ -155,18 +155,30 @@ async function pickFastest(models: OnnxSessionModel[], options: OpenModelOptions
   const notes: string[] = [];
   const { channels: C, height: H, width: W } = info.imageShape;
   const t = Math.floor(info.schedule.numTrainTimesteps / 2);
-  const timings = await timeCandidates(
-    models.map((m) => ({
-      provider: m.info.provider,
-      callMs: async (n: number) => {
-        const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
-        const started = performance.now();
-        await m.evalOnce(x, t);
-        return performance.now() - started;
-      },
-    })),
-    batch,
-  );
+  const cpu = models.find((m) => m.info.provider === 'cpu')!;
+  let timings;
+  try {
+    timings = await timeCandidates(
+      models.map((m) => ({
+        provider: m.info.provider,
+        callMs: async (n: number) => {
+          const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
+          const started = performance.now();
+          await m.evalOnce(x, t);
+          return performance.now() - started;
+        },
+      })),
+      batch,
+    );
+  } catch (error) {
+    // the CPU itself cannot compute this batch (e.g. a model that takes one image at a time): the run
+    // will say so; opening the model must not fail on a test call
+    await Promise.all(models.filter((m) => m !== cpu).map((m) => m.dispose()));
+    cpu.info.providerNotes.push(
+      `auto: could not time a call at batch ${batch} (${(error as Error).message.split('\n')[0]}); using cpu, nothing remembered.`,
+    );
+    return cpu;
+  }
   const provider = fastest(timings);
   const choice: AutoChoice = {
     provider,

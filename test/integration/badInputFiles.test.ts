@@ -90,7 +90,7 @@ describe('PNDM bad input: model files', function () {
       notifications.calls.map((call) => call[0]),
       [`PNDM: ${panel.model.error}`],
     );
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // no "save?" prompt
   });
 
   it('via "Sample from This Model" (a URI): the message in the panel, the host alive, the bundled model runs after', async () => {

@@ -145,7 +145,7 @@ test('openOnnxModel with auto: times each provider that loads once, remembers th
     assert.equal(second.info.provider, 'cpu');
     assert.equal(gpuRuns, runsBefore, 'the remembered choice is used without timing again');
     assert.equal(second.info.providerChoice, first.info.providerChoice);
-    assert.match(second.info.providerNotes.join('\n'), /measured .* \(remembered in .*provider-choice\.json\)/);
+    assert.match(second.info.providerNotes.join('\n'), /auto: the choice measured .* \(remembered in .*provider-choice\.json\)/);
     assert.equal(statSync(cache).mtimeMs, mtime);
   } finally {
     await second.dispose();
@@ -214,6 +214,42 @@ test('pndm info and the panel log show what auto picked and why', async () => {
     const summary = summarizeModel(model.info, tiny);
     assert.equal(summary.providerChoice, model.info.providerChoice);
     assert.ok(describeModelForLog(summary).includes(`  provider in use: cpu (auto: ${model.info.providerChoice})`));
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('a model the CPU cannot run at the timing batch still opens under auto (the run will say why)', async () => {
+  const factory: SessionFactory = async (path, options) => {
+    const real = await defaultSessionFactory(path, { ...options, executionProviders: ['cpu'] });
+    return {
+      inputNames: real.inputNames,
+      outputNames: real.outputNames,
+      inputMetadata: real.inputMetadata,
+      outputMetadata: real.outputMetadata,
+      run: async (feeds) => {
+        if (Object.values(feeds)[0].dims[0] > 1) throw new Error('Non-zero status code returned while running Reshape node');
+        return real.run(feeds);
+      },
+      release: () => real.release(),
+    };
+  };
+  const model = await openOnnxModel(tiny, {
+    sessionFactory: factory,
+    platform: 'linux',
+    arch: 'x64',
+    nvidiaDriver: false,
+    choiceCachePath: null,
+    timingBatch: 4,
+  });
+  try {
+    assert.equal(model.info.provider, 'cpu');
+    assert.equal(model.info.providerChoice, undefined);
+    assert.match(
+      model.info.providerNotes.join('\n'),
+      /auto: could not time a call at batch 4 \(Non-zero status code returned while running Reshape node\); using cpu, nothing remembered\./,
+    );
+    assert.equal((await model.eps(new Float32Array(16), 10)).length, 16, 'one image at a time still works');
   } finally {
     await model.dispose();
   }
