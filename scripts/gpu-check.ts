@@ -10,7 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSoftwareAdapter } from '../src/model/autoProvider';
-import { openOnnxModel, readNpy, type OnnxEpsModel, type ProviderName } from '../src/model';
+import { readNpy } from '../src/io';
+import { openOnnxModel, type OnnxEpsModel, type ProviderName } from '../src/model';
 import { runJob } from '../src/runner/runJob';
 import { DEFAULT_SETTINGS } from '../src/sampler';
 

@@ -144,11 +144,6 @@ export function choiceCacheFile(env: NodeJS.ProcessEnv = process.env, platform: 
   return join(dir, 'provider-choice.json');
 }
 
-/** SHA-256 of a file, hex. */
-export function fileSha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /**
  * The cache key: the model's SHA-256, this machine (host, OS, CPU, onnxruntime version) and the
  * providers that loaded — a newly installed GPU driver or CUDA makes `auto` measure again.

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { sha256File } from '../io/sha256';
 import { makeSchedule } from '../sampler/schedule';
 import type { EpsModel, EpsWithVariance } from '../sampler/types';
 import type { DiffusionOverrides } from './diffusionKeys';
@@ -20,7 +21,6 @@ import {
   choiceKey,
   describeChoice,
   fastest,
-  fileSha256,
   isSoftwareAdapter,
   readChoice,
   timeCandidates,
@@ -85,7 +85,7 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
   let others: { provider: ProviderName; session: SessionLike }[] = [];
   let remembered: string | undefined;
   try {
-    const memory = requested === 'auto' ? rememberedChoice(fullPath, options) : undefined;
+    const memory = requested === 'auto' ? await rememberedChoice(fullPath, options) : undefined;
     if (memory?.choice) {
       // measured before on this machine: open only the provider that won (no other GPU session, and
       // no device set up just to be released)
@@ -138,9 +138,9 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
 }
 
 /** Where `auto`'s choice for this model on this machine is (or would be) remembered, and the choice if any. */
-function rememberedChoice(path: string, options: OpenModelOptions) {
+async function rememberedChoice(path: string, options: OpenModelOptions) {
   const file = options.choiceCachePath === undefined ? choiceCacheFile() : options.choiceCachePath;
-  const key = choiceKey(fileSha256(path), [...autoCandidateList(options), 'cpu'], ort.env.versions.node ?? '');
+  const key = choiceKey(await sha256File(path), [...autoCandidateList(options), 'cpu'], ort.env.versions.node ?? '');
   return { file, key, choice: file ? readChoice(file, key) : undefined };
 }
 
@@ -151,7 +151,7 @@ function rememberedChoice(path: string, options: OpenModelOptions) {
 async function pickFastest(models: OnnxSessionModel[], options: OpenModelOptions): Promise<OnnxSessionModel> {
   const info = models[0].info;
   const batch = Math.max(1, Math.min(options.timingBatch ?? 16, info.maxBatch ?? Infinity));
-  const { file, key } = rememberedChoice(info.path, options);
+  const { file, key } = await rememberedChoice(info.path, options);
   const notes: string[] = [];
   const { channels: C, height: H, width: W } = info.imageShape;
   const t = Math.floor(info.schedule.numTrainTimesteps / 2);

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNpy } from '../../src/model';
+import { readNpy } from '../../src/io';
 import { openOnnxModel } from '../../src/model/onnxModel';
 import { defaultSessionFactory, type SessionLike } from '../../src/model/providers';
 import { maxAbsDiff } from '../support/gaussianModel';
