@@ -43,6 +43,12 @@ step('check-types', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['.']);
 step('format', bin('prettier'), ['--check', '.']);
 if (built) {
+  // WebGPU tests need a Vulkan driver Dawn accepts: install Mesa ≥ 24 (lavapipe) where possible; the
+  // tests skip themselves, naming this line's reason, where it is not
+  const webgpu = spawnSync(process.execPath, ['scripts/setup-webgpu.mjs'], { cwd: root, encoding: 'utf8' });
+  const setupLine = (webgpu.stdout ?? '').trim().split('\n').at(-1) || `webgpu-setup: failed (exit ${webgpu.status ?? webgpu.signal})`;
+  console.log(`\n=== ${setupLine}`);
+  process.env.PNDM_WEBGPU_SETUP = setupLine.replace(/^webgpu-setup: /, '');
   step(
     'unit tests',
     process.execPath,

@@ -3,12 +3,14 @@
  * Imported by both sides (src/extension and webview/); types only, plus the limits both sides check.
  * The webview speaks first (Ready); the host answers with Init, then streams frames while a run lasts.
  */
+import { PROVIDER_CHOICES, type ProviderChoice } from './model/providerNames';
 import type { Recipe } from './runner/recipe';
 import type { SpacingChoice } from './runner/runSettings';
 import { VARIANCE_TYPES, type SamplerName, type SamplingSettings } from './sampler';
 
-export const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+/** The execution providers a run may ask for: the model layer's list (src/model/providerNames.ts). */
+export const PROVIDERS = PROVIDER_CHOICES;
+export type ProviderName = ProviderChoice;
 
 export const PREVIEWS = ['x0', 'xt'] as const;
 /** x0: the predicted clean image (readable from the first step); xt: the noisy state itself. */
@@ -54,6 +56,8 @@ export interface ModelSummary {
   readonly numTrainTimesteps: number;
   readonly scheduleSource: string;
   readonly provider: string;
+  /** `auto` only: why this provider ("provider: cpu, 40× faster than webgpu (software adapter) in a one-call test at batch 81"). */
+  readonly providerChoice?: string;
   readonly warnings: readonly string[];
 }
 

@@ -12,7 +12,7 @@ export function showModel(model: ModelSummary): void {
   $('model-path').textContent = model.path;
   $('model-facts').textContent =
     `image ${model.imageShape} · ${model.predictionType} prediction · T = ${model.numTrainTimesteps} · ` +
-    `schedule: ${model.scheduleSource} · inputs: ${model.inputs} · provider: ${model.provider}`;
+    `schedule: ${model.scheduleSource} · inputs: ${model.inputs} · provider: ${model.providerChoice ?? model.provider}`;
   const list = $('model-warnings');
   list.replaceChildren(
     ...model.warnings.map((w) => {

@@ -68,6 +68,8 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
   const model = await openOnnxModel(modelPath, {
     provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto',
     batch: flags.batch as number | undefined,
+    // auto times one call at the run's batch (with --noise, the count is known only once it is read)
+    timingBatch: Math.min((flags.batch as number | undefined) ?? Infinity, (flags.samples as number | undefined) ?? 81),
   });
   try {
     const noise = typeof flags.noise === 'string' ? await readNoise(flags.noise, model) : undefined;
@@ -94,6 +96,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const seed = (flags.seed as number | undefined) ?? 0;
     for (const message of [...model.info.warnings, ...model.info.providerMessages]) process.stderr.write(`pndm: ${message}\n`);
+    if (model.info.providerChoice) process.stderr.write(`pndm: auto: ${model.info.providerChoice}\n`);
     if (sampler === 'pf' && given.steps !== undefined) {
       process.stderr.write('pndm: note: pf integrates from t = T−1 to the end whatever --steps says; --tolerance sets its accuracy\n');
     }

@@ -26,20 +26,23 @@ export class ModelSlot {
     private readonly log: Log,
     private readonly bundledModel: string,
     private readonly post: (message: ToWebview) => void,
+    /** Tell the user an error the panel cannot show (it is hidden): once, not twice. */
+    private readonly notifyError: (message: string) => void = (message) => void vscode.window.showErrorMessage(`PNDM: ${message}`),
   ) {}
 
   get name(): string {
     return path.basename(this.path);
   }
 
-  switchTo(modelPath: string, provider: ProviderName): Promise<ModelSummary | undefined> {
+  /** `samples`: the panel's samples per run, the batch at which `auto` times its candidates. */
+  switchTo(modelPath: string, provider: ProviderName, samples?: number): Promise<ModelSummary | undefined> {
     this.path = modelPath;
     this.summary = undefined;
     this.limits = undefined;
     this.error = undefined;
     this.post({ type: MessageType.Notice, message: `Loading ${modelPath}…` });
     const current = () => this.path === modelPath;
-    this.ready = this.client.load(modelPath, provider).then(
+    this.ready = this.client.load(modelPath, provider, samples).then(
       (info) => {
         if (!current()) return undefined;
         const summary = summarizeModel(info, this.bundledModel);
@@ -54,7 +57,7 @@ export class ModelSlot {
         this.error = error.message;
         this.log('error', `Could not open ${modelPath}: ${error.message}`);
         this.post({ type: MessageType.Error, message: error.message });
-        void vscode.window.showErrorMessage(`PNDM: ${error.message}`);
+        this.notifyError(error.message);
         return undefined;
       },
     );

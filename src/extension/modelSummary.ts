@@ -29,6 +29,7 @@ export function summarizeModel(info: ModelInfo, bundledPath: string): ModelSumma
     numTrainTimesteps: s.numTrainTimesteps,
     scheduleSource: `${schedule}, from ${SOURCES[info.scheduleSource] ?? info.scheduleSource}`,
     provider: info.provider,
+    ...(info.providerChoice ? { providerChoice: info.providerChoice } : {}),
     warnings: [...info.warnings, ...info.providerMessages],
   };
 }
@@ -61,7 +62,7 @@ export function describeModelForLog(summary: ModelSummary): string[] {
     `Model ${summary.path}${summary.bundled ? ' (bundled)' : ''}: image ${summary.imageShape}, ${summary.predictionType} prediction, T = ${summary.numTrainTimesteps}.`,
     `  inputs: ${summary.inputs}`,
     `  schedule: ${summary.scheduleSource}`,
-    `  provider in use: ${summary.provider}`,
+    `  provider in use: ${summary.provider}${summary.providerChoice ? ` (auto: ${summary.providerChoice})` : ''}`,
     ...summary.warnings.map((w) => `  warning: ${w}`),
   ];
 }

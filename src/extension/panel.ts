@@ -82,7 +82,13 @@ export class SamplingPanel extends Disposable {
     super();
     SamplingPanel.current = this;
     this.client = new WorkerClient(services.workerScript, services.log);
-    this.model = new ModelSlot(this.client, services.log, services.bundledModel, (m) => this.post(m));
+    this.model = new ModelSlot(
+      this.client,
+      services.log,
+      services.bundledModel,
+      (m) => this.post(m),
+      (message) => this.notifyError(message),
+    );
     this.register({ dispose: () => this.client.dispose() });
     this.register(this.run);
     this.register(this.posted);
@@ -105,9 +111,18 @@ export class SamplingPanel extends Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /**
+   * An error is shown once: in the panel when the user can see it, else as a notification (a panel in
+   * a background tab or closed group would keep it unseen). Issue 7, item 11.
+   */
+  notifyError(message: string): void {
+    if (!this.panel.visible) void vscode.window.showErrorMessage(`PNDM: ${message}`);
+  }
+
   setModel(modelPath: string) {
     this.panel.title = `PNDM: ${modelPath.split(/[\\/]/).pop()}`;
-    return this.model.switchTo(modelPath, this.services.settings.read().executionProvider);
+    const settings = this.services.settings.read();
+    return this.model.switchTo(modelPath, settings.executionProvider, settings.samples);
   }
 
   /** The handler behind webview.onDidReceiveMessage: validate, then act; never rejects (a failure is reported to the panel). */
@@ -181,6 +196,7 @@ export class SamplingPanel extends Disposable {
     }
     this.lastFrame = undefined;
     const run = new SamplingRun({
+      notifyError: (message) => this.notifyError(message),
       client: this.client,
       post: (m) => this.post(m),
       log: this.services.log,

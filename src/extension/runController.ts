@@ -44,6 +44,8 @@ export interface RunDeps {
   readonly frameIntervalMs?: number;
   /** Show VS Code's progress notification (tests may turn it off). */
   readonly showProgress?: boolean;
+  /** Tell the user an error the panel cannot show (it is hidden); default: always a notification. */
+  readonly notifyError?: (message: string) => void;
 }
 
 export class SamplingRun extends Disposable {
@@ -147,7 +149,8 @@ export class SamplingRun extends Disposable {
         return this.end({ kind: 'cancelled', stats: this.stats() }, { type: MessageType.RunCancelled });
       }
       log('error', `Run failed: ${message}`);
-      void vscode.window.showErrorMessage(`PNDM: ${message}`);
+      if (this.deps.notifyError) this.deps.notifyError(message);
+      else void vscode.window.showErrorMessage(`PNDM: ${message}`);
       return this.end({ kind: 'failed', message, stats: this.stats() }, { type: MessageType.Error, message, runEnded: true });
     }
   }

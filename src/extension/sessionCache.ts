@@ -42,7 +42,8 @@ export class SessionCache<M extends Releasable> {
   private released = 0;
 
   constructor(
-    private readonly open: (path: string, provider: string) => Promise<M>,
+    /** `batch`: images per call of the run that opens it (`auto` times its candidates at that batch). */
+    private readonly open: (path: string, provider: string, batch?: number) => Promise<M>,
     private readonly stamp: (path: string) => string | undefined = fileStamp,
   ) {}
 
@@ -52,7 +53,7 @@ export class SessionCache<M extends Releasable> {
   }
 
   /** The model for (path, provider): the cached one while the file is unchanged, else a fresh open. */
-  acquire(path: string, provider: string): Lease<M> {
+  acquire(path: string, provider: string, batch?: number): Lease<M> {
     const key = `${provider}\u0000${path}`;
     const stamp = this.stamp(path);
     let entry = this.entries.get(key);
@@ -61,7 +62,7 @@ export class SessionCache<M extends Releasable> {
       entry = undefined;
     }
     if (!entry) {
-      const created: Entry<M> = { path, model: (async () => this.open(path, provider))(), stamp, users: 0, evicted: false };
+      const created: Entry<M> = { path, model: (async () => this.open(path, provider, batch))(), stamp, users: 0, evicted: false };
       created.model.catch(() => {
         if (this.entries.get(key) === created) this.entries.delete(key); // a failed open is not cached
       });

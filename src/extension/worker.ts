@@ -22,16 +22,16 @@ if (!port) throw new Error('worker.js must be started as a worker_thread by the 
 
 const post: Post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 lowerPriority();
-const sessions = new SessionCache<OnnxEpsModel>((path, provider) => openLogged(path, provider as ProviderName));
+const sessions = new SessionCache<OnnxEpsModel>((path, provider, batch) => openLogged(path, provider as ProviderName, batch));
 const runs = new Map<number, AbortController>();
 /** Loads and runs in progress (shutdown waits for them before releasing the sessions). */
 const active = new Set<Promise<void>>();
 let stopping = false;
 
 /** Open a model for the cache, and log how long it took and what the provider said. */
-function openLogged(modelPath: string, provider: ProviderName): Promise<OnnxEpsModel> {
+function openLogged(modelPath: string, provider: ProviderName, batch?: number): Promise<OnnxEpsModel> {
   const started = performance.now();
-  const model = openOnnxModel(modelPath, { provider });
+  const model = openOnnxModel(modelPath, { provider, timingBatch: batch });
   model.then(
     (m) => {
       post({
@@ -39,6 +39,8 @@ function openLogged(modelPath: string, provider: ProviderName): Promise<OnnxEpsM
         level: 'info',
         message: `Opened ${m.info.path} on ${m.info.provider} (asked: ${provider}) in ${(performance.now() - started).toFixed(0)} ms.`,
       });
+      if (m.info.providerChoice) post({ type: 'log', level: 'info', message: `auto: ${m.info.providerChoice}.` });
+      for (const text of m.info.providerNotes) post({ type: 'log', level: 'info', message: text });
       for (const text of m.info.providerMessages) post({ type: 'log', level: 'warn', message: text });
     },
     () => undefined, // the request that opened it reports the error
@@ -48,7 +50,7 @@ function openLogged(modelPath: string, provider: ProviderName): Promise<OnnxEpsM
 
 async function load(request: LoadRequest): Promise<void> {
   sessions.keepOnly(request.modelPath); // the panel moved to this model: the others' sessions go
-  const lease = sessions.acquire(request.modelPath, request.provider);
+  const lease = sessions.acquire(request.modelPath, request.provider, request.samples);
   try {
     const model = await lease.model;
     post({ type: 'loaded', id: request.id, info: model.info });
@@ -62,7 +64,7 @@ async function load(request: LoadRequest): Promise<void> {
 async function run(request: RunRequest): Promise<void> {
   const controller = new AbortController();
   runs.set(request.id, controller);
-  const lease = sessions.acquire(request.modelPath, request.provider);
+  const lease = sessions.acquire(request.modelPath, request.provider, request.samples);
   try {
     const model = await lease.model;
     if (controller.signal.aborted) {

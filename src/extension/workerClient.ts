@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../model/onnxModel';
+import { ensureRuntimeDir } from '../model/runtimeDir';
 import type { ProviderName } from '../protocol';
 import type { CrashRequest, DoneReply, FrameReply, FromWorker, RunRequest, StartedReply, StatsReply, ToWorker } from './workerProtocol';
 
@@ -63,9 +64,9 @@ export class WorkerClient {
     return this.worker?.threadId;
   }
 
-  load(modelPath: string, provider: ProviderName): Promise<ModelInfo> {
+  load(modelPath: string, provider: ProviderName, samples?: number): Promise<ModelInfo> {
     const id = this.nextId++;
-    return this.request<ModelInfo>(id, { type: 'load', id, modelPath, provider });
+    return this.request<ModelInfo>(id, { type: 'load', id, modelPath, provider, ...(samples !== undefined ? { samples } : {}) });
   }
 
   /** Start a run; `done` settles with the result or a RunFailed (cancelled or not). */
@@ -111,6 +112,8 @@ export class WorkerClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    // Dawn (WebGPU) in the worker reads the process environment, which only this thread can set
+    ensureRuntimeDir();
     const worker = new Worker(this.script);
     const threadId = worker.threadId;
     this.worker = worker;

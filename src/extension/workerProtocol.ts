@@ -16,6 +16,8 @@ export interface LoadRequest {
   readonly id: number;
   readonly modelPath: string;
   readonly provider: ProviderName;
+  /** The panel's samples per run: `auto` times its candidates at this batch. */
+  readonly samples?: number;
 }
 
 export interface RunRequest {

@@ -45,6 +45,10 @@ export interface ModelInfo {
   provider: ProviderName;
   readonly requestedProvider: ProviderChoice;
   readonly providerMessages: string[];
+  /** Facts about the provider a user cannot act on (absent hardware, a remembered choice): log only. */
+  readonly providerNotes: string[];
+  /** `auto` only: what it picked and the measured speed-ups ("provider: webgpu, 7.9× faster than cpu …"). */
+  providerChoice?: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly producer?: string;
   readonly opset?: number;
@@ -87,6 +91,7 @@ export function buildModelInfo({ path, header, config, io, opened, batch }: Mode
     provider: opened.provider,
     requestedProvider: opened.requested,
     providerMessages: opened.messages,
+    providerNotes: opened.notes,
     metadata: header.metadata,
     producer: header.producerName,
     opset: header.opsets[''] ?? header.opsets['ai.onnx'],

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { sha256File } from '../io/sha256';
 import { makeSchedule } from '../sampler/schedule';
 import type { EpsModel, EpsWithVariance } from '../sampler/types';
 import type { DiffusionOverrides } from './diffusionKeys';
@@ -15,7 +16,28 @@ import { inspectModelFile } from './modelFile';
 import { buildModelInfo, type ModelInfo } from './modelInfo';
 import { detectModelIO, outputShapeError, type ModelIO } from './modelIO';
 import { alphaBarAt, predictionToEpsilon } from './predictionType';
-import { checkProviderOptions, createSession, fallbackMessage, type ProviderOptions, type SessionLike } from './providers';
+import {
+  choiceCacheFile,
+  choiceKey,
+  describeChoice,
+  fastest,
+  isSoftwareAdapter,
+  readChoice,
+  timeCandidates,
+  writeChoice,
+  type AutoChoice,
+} from './autoProvider';
+import {
+  autoCandidateList,
+  checkProviderOptions,
+  createSession,
+  fallbackMessage,
+  openCandidates,
+  type OpenedSession,
+  type ProviderName,
+  type ProviderOptions,
+  type SessionLike,
+} from './providers';
 
 export type { ModelInfo } from './modelInfo';
 
@@ -58,9 +80,27 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
     options: options.diffusion,
     schedulerConfigPath: options.schedulerConfigPath,
   });
-  let opened;
+  const requested = checkProviderOptions(options);
+  let opened: OpenedSession;
+  let others: { provider: ProviderName; session: SessionLike }[] = [];
+  let remembered: string | undefined;
   try {
-    opened = await createSession(fullPath, options);
+    const memory = requested === 'auto' ? await rememberedChoice(fullPath, options) : undefined;
+    if (memory?.choice) {
+      // measured before on this machine: open only the provider that won (no other GPU session, and
+      // no device set up just to be released)
+      const o = await createSession(fullPath, { ...options, provider: memory.choice.provider });
+      const said = `auto: the choice measured ${memory.choice.measuredAt} (remembered in ${memory.file}).`;
+      opened = { ...o, requested: 'auto', messages: [], notes: [...o.notes, ...o.messages, said] };
+      remembered = o.provider === memory.choice.provider ? memory.choice.summary : undefined;
+    } else if (requested === 'auto') {
+      const candidates = await openCandidates(fullPath, options);
+      const cpu = candidates.sessions.at(-1)!; // openCandidates puts CPU last, always
+      opened = { session: cpu.session, provider: 'cpu', requested, messages: candidates.messages, notes: candidates.notes };
+      others = candidates.sessions.slice(0, -1);
+    } else {
+      opened = await createSession(fullPath, options);
+    }
   } catch (error) {
     const version = ort.env.versions.node ?? '';
     throw new Error(
@@ -77,11 +117,88 @@ export async function openOnnxModel(path: string, options: OpenModelOptions = {}
       metadata: header.metadata,
     });
   } catch (error) {
-    await opened.session.release();
+    await Promise.all([opened.session, ...others.map((o) => o.session)].map((s) => s.release().catch(() => undefined)));
     throw error;
   }
   const info = buildModelInfo({ path: fullPath, header, config, io, opened, batch: options.batch });
-  return new OnnxSessionModel(opened.session, info, makeSchedule(config.schedule).alphasCumprod, options);
+  const alphasCumprod = makeSchedule(config.schedule).alphasCumprod;
+  const cpu = new OnnxSessionModel(opened.session, info, alphasCumprod, options);
+  if (remembered) info.providerChoice = remembered;
+  if (others.length === 0) return cpu;
+  const gpus = others.map(
+    (o) =>
+      new OnnxSessionModel(
+        o.session,
+        { ...info, provider: o.provider, providerMessages: [...info.providerMessages] },
+        alphasCumprod,
+        options,
+      ),
+  );
+  return pickFastest([...gpus, cpu], options);
+}
+
+/** Where `auto`'s choice for this model on this machine is (or would be) remembered, and the choice if any. */
+async function rememberedChoice(path: string, options: OpenModelOptions) {
+  const file = options.choiceCachePath === undefined ? choiceCacheFile() : options.choiceCachePath;
+  const key = choiceKey(await sha256File(path), [...autoCandidateList(options), 'cpu'], ort.env.versions.node ?? '');
+  return { file, key, choice: file ? readChoice(file, key) : undefined };
+}
+
+/**
+ * `auto` with more than one provider that loads and nothing remembered for this (model, machine): time
+ * one call on each and remember the fastest. The others' sessions are released.
+ */
+async function pickFastest(models: OnnxSessionModel[], options: OpenModelOptions): Promise<OnnxSessionModel> {
+  const info = models[0].info;
+  const batch = Math.max(1, Math.min(options.timingBatch ?? 16, info.maxBatch ?? Infinity));
+  const { file, key } = await rememberedChoice(info.path, options);
+  const notes: string[] = [];
+  const { channels: C, height: H, width: W } = info.imageShape;
+  const t = Math.floor(info.schedule.numTrainTimesteps / 2);
+  const cpu = models.find((m) => m.info.provider === 'cpu')!;
+  let timings;
+  try {
+    timings = await timeCandidates(
+      models.map((m) => ({
+        provider: m.info.provider,
+        callMs: async (n: number) => {
+          const x = Float32Array.from({ length: n * C * H * W }, (_, i) => Math.sin(i * 0.7)); // any values in [-1, 1]
+          const started = performance.now();
+          await m.evalOnce(x, t);
+          return performance.now() - started;
+        },
+      })),
+      batch,
+    );
+  } catch (error) {
+    // the CPU itself cannot compute this batch (e.g. a model that takes one image at a time): the run
+    // will say so; opening the model must not fail on a test call
+    await Promise.all(models.filter((m) => m !== cpu).map((m) => m.dispose()));
+    cpu.info.providerNotes.push(
+      `auto: could not time a call at batch ${batch} (${(error as Error).message.split('\n')[0]}); using cpu, nothing remembered.`,
+    );
+    return cpu;
+  }
+  const provider = fastest(timings);
+  const choice: AutoChoice = {
+    provider,
+    batch,
+    timings,
+    summary: describeChoice(provider, timings, batch, (p) => isSoftwareAdapter(p)),
+    measuredAt: new Date().toISOString(),
+  };
+  if (file) {
+    try {
+      writeChoice(file, key, choice);
+    } catch (error) {
+      notes.push(`auto: could not remember the choice in ${file} (${(error as Error).message}); it will be measured again next time.`);
+    }
+  }
+  const winner = models.find((m) => m.info.provider === choice.provider)!;
+  await Promise.all(models.filter((m) => m !== winner).map((m) => m.dispose()));
+  winner.info.providerChoice = choice.summary;
+  winner.info.providerNotes.push(...notes);
+  return winner;
 }
 
 class OnnxSessionModel implements OnnxEpsModel {
@@ -89,6 +206,8 @@ class OnnxSessionModel implements OnnxEpsModel {
   calls = 0;
   runs = 0;
   private released = false;
+  /** In auto's timing test: a failure is the candidate's result, not a reason to fall back. */
+  private timing = false;
 
   constructor(
     private session: SessionLike,
@@ -96,6 +215,17 @@ class OnnxSessionModel implements OnnxEpsModel {
     private readonly alphasCumprod: Float64Array,
     private readonly options: OpenModelOptions,
   ) {}
+
+  /** One call that does not count in the run's statistics (auto's timing test). */
+  async evalOnce(x: Float32Array, t: number): Promise<void> {
+    const { modelMs, calls, runs } = this;
+    this.timing = true;
+    try {
+      await this.eps(x, t);
+    } finally {
+      Object.assign(this, { modelMs, calls, runs, timing: false });
+    }
+  }
 
   async eps(x: Float32Array, t: number): Promise<Float32Array> {
     return (await this.predict(x, t, false)).eps;
@@ -169,6 +299,7 @@ class OnnxSessionModel implements OnnxEpsModel {
     try {
       result = await this.session.run(feeds);
     } catch (error) {
+      if (this.timing) throw error;
       if (this.info.provider === 'cpu') {
         throw new Error(
           `onnxruntime failed to run ${this.info.path} (batch ${fed}, t = ${t}): ${(error as Error).message.trim()} ` +
