@@ -5,10 +5,13 @@
 import { SamplingCancelled } from '../sampler';
 import { UsageError, type FlagSpec } from './args';
 import { infoCommand } from './infoCommand';
+import { MERGE_USAGE, mergeCommand } from './mergeCommand';
 import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
+       ${MERGE_USAGE}
+                                   join the shards of a pndm sample --shard run
 
 pndm sample options:
 ${formatFlags(SAMPLE_FLAGS)}
@@ -31,6 +34,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'info':
         await infoCommand(rest);
+        return 0;
+      case 'merge':
+        await mergeCommand(rest);
         return 0;
       case undefined:
       case 'help':
