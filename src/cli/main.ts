@@ -4,6 +4,7 @@
  */
 import { SamplingCancelled } from '../sampler';
 import { UsageError, type FlagSpec } from './args';
+import { FD_USAGE, fdCommand } from './fdCommand';
 import { infoCommand } from './infoCommand';
 import { MERGE_USAGE, mergeCommand } from './mergeCommand';
 import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
@@ -12,6 +13,8 @@ const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid a
        pndm info MODEL.onnx [--json] what the adapter detects in a model
        ${MERGE_USAGE}
                                    join the shards of a pndm sample --shard run
+       ${FD_USAGE}
+                                   Fréchet distance of samples to reference statistics
 
 pndm sample options:
 ${formatFlags(SAMPLE_FLAGS)}
@@ -37,6 +40,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'merge':
         await mergeCommand(rest);
+        return 0;
+      case 'fd':
+        await fdCommand(rest);
         return 0;
       case undefined:
       case 'help':
