@@ -8,6 +8,7 @@ import { FD_USAGE, fdCommand } from './fdCommand';
 import { infoCommand } from './infoCommand';
 import { MERGE_USAGE, mergeCommand } from './mergeCommand';
 import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
+import { SLURM_USAGE, slurmCommand } from './slurmCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
@@ -15,6 +16,8 @@ const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid a
                                    join the shards of a pndm sample --shard run
        ${FD_USAGE}
                                    Fréchet distance of samples to reference statistics
+       ${SLURM_USAGE}
+                                   a Slurm job array of shards and a merge job after it
 
 pndm sample options:
 ${formatFlags(SAMPLE_FLAGS)}
@@ -43,6 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'fd':
         await fdCommand(rest);
+        return 0;
+      case 'slurm':
+        await slurmCommand(rest);
         return 0;
       case undefined:
       case 'help':
