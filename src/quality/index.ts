@@ -4,3 +4,4 @@ export { openFeatureNet, type FeatureNet, type FeatureNetOptions } from './featu
 export { readImageFolder, readImageNpy, type ImageSet } from './images';
 export { parseNpz, readNpz, encodeNpz, writeNpz } from './npz';
 export { BUNDLED_FEATURES, readBundledStats, readStatsNpz, statsOfInputs, writeStatsNpz } from './stats';
+export { fdBesideModel, fdSuffix, PANEL_FD_MIN_SAMPLES } from './besideModel';
