@@ -50,7 +50,7 @@ export async function slurmCommand(argv: readonly string[]): Promise<void> {
 }
 
 /** Splits argv into the job's own options and pndm sample options, checking both before writing. */
-export function planJob(argv: readonly string[]): SlurmPlan & { sbatch: Record<string, string> } {
+export function planJob(argv: readonly string[]): SlurmPlan {
   const own: Record<string, string> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -79,6 +79,11 @@ export function planJob(argv: readonly string[]): SlurmPlan & { sbatch: Record<s
     throw new UsageError(`--shards must be a whole number from 1 to --samples (${samples}); got ${own.shards ?? 'nothing'}`);
   }
   if (!own['out-dir']) throw new UsageError(`pndm slurm needs --out-dir D for the scripts, logs, shards and result; usage: ${SLURM_USAGE}`);
+  if (/\s/.test(resolve(own['out-dir']))) {
+    throw new UsageError(
+      `--out-dir ${resolve(own['out-dir'])} contains white space, which #SBATCH lines cannot quote; choose a folder without spaces`,
+    );
+  }
   if (own['cpus-per-task'] !== undefined && !/^[1-9]\d*$/.test(own['cpus-per-task'])) {
     throw new UsageError(`--cpus-per-task must be a whole number ≥ 1; got "${own['cpus-per-task']}"`);
   }

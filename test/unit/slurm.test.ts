@@ -89,13 +89,14 @@ test('pndm slurm writes a job array of shards and a merge job that call this pnd
     [['slurm', ...RUN, '--shards', '2', '--out-dir', 'x', '--out-npy', 'y.npy'], /sets --out-npy for each task itself/],
     [['slurm', ...RUN, '--shards', '2', '--out-dir', 'x', '--partition', 'a b;rm'], /--partition "a b;rm" has characters/],
     [['slurm', ...RUN, '--shards', '2', '--out-dir', 'x', '--bogus', '1'], /unknown option --bogus/],
+    [['slurm', ...RUN, '--shards', '2', '--out-dir', 'x y'], /contains white space, which #SBATCH lines cannot quote/],
   ];
   for (const [args, message] of cases) {
     const bad = await pndm(args);
     assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
     assert.match(bad.stderr, message);
   }
-  assert.ok(!existsSync(join(scratch, 'x')), 'nothing is written for bad arguments');
+  assert.ok(!existsSync(join(scratch, 'x')) && !existsSync(join(scratch, 'x y')), 'nothing is written for bad arguments');
 });
 
 test('the scripts run unattended: every array task by hand, then the merge, equal a one-process run', async () => {
