@@ -5,7 +5,8 @@
  * features against its 60,000 training digits.
  */
 import { parseArgs } from 'node:util';
-import { writeFileAtomic, PROVIDER_CHOICES, type ProviderChoice } from '../model';
+import { writeFileAtomic } from '../io';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../model';
 import {
   BUNDLED_FEATURES,
   frechetDistance,

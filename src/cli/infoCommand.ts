@@ -1,14 +1,25 @@
 /** `pndm info PATH`: what the adapter detected in a model, as a reader would want it listed. */
 import { openOnnxModel, PROVIDER_CHOICES, type ModelInfo } from '../model';
-import { parseFlags, UsageError, type FlagSpec } from './args';
+import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
 
 const INFO_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
   json: { kind: 'boolean', help: 'print the detected facts as JSON' },
+  help: HELP_FLAG,
 };
+
+export const INFO_USAGE = `usage: pndm info MODEL.onnx [options]   what the adapter detects in a model
+
+options:
+${formatFlags(INFO_FLAGS)}
+`;
 
 export async function infoCommand(argv: readonly string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, INFO_FLAGS);
+  if (flags.help) {
+    process.stdout.write(INFO_USAGE);
+    return;
+  }
   if (positional.length !== 1) throw new UsageError('pndm info takes one model path: pndm info model.onnx');
   const model = await openOnnxModel(positional[0], { provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto' });
   try {
@@ -30,9 +41,10 @@ export function describeModel(info: ModelInfo): string {
     `outputs      ${info.outputs.map(tensor).join('; ')}`,
     `image        ${info.imageInput}: ${channels}×${height}×${width}${info.fixedBatch ? `, batch fixed at ${info.fixedBatch}` : ', any batch'}`,
     `timestep     ${info.timestepInput}: ${info.timestepDtype} (${info.timestepLayout})`,
-    `prediction   ${info.predictionType}${info.outputChannels === 2 * channels ? ' (learned variance: first half of the output used)' : ''}`,
+    `prediction   ${info.predictionType}${info.outputChannels === 2 * channels ? ' (learned variance: ε is the first half of the output, the variance the second)' : ''}`,
     `schedule     T = ${s.numTrainTimesteps}, ${betas} (from ${info.scheduleSource}${info.scheduleSource === 'scheduler_config' ? `: ${info.schedulerConfigPath}` : ''})`,
     `spacing      ${info.timestepSpacing ?? 'leading (default)'}; final ᾱ ${info.setAlphaToOne === false ? 'ᾱ[0]' : '1'}; steps offset ${info.stepsOffset ?? 0}`,
+    `ddpm         variance ${info.varianceType ?? 'fixed_small (default)'}; ddim, ddpm: x̂₀ ${info.clipSample === undefined ? 'not clipped' : `clipped to ±${info.clipSample} (clip_sample)`}`,
     `provider     ${info.provider} (asked for ${info.requestedProvider})`,
     ...(info.producer ? [`producer     ${info.producer}${info.opset ? `, opset ${info.opset}` : ''}`] : []),
     ...info.warnings.map((w) => `warning      ${w}`),

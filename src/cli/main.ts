@@ -2,31 +2,34 @@
  * `pndm`: sample ONNX diffusion ε-models with PNDM from a terminal, on the same sampler core and model
  * adapter as the VS Code extension. Exit codes: 0 done, 1 failed, 2 bad arguments, 130 interrupted.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SamplingCancelled } from '../sampler';
-import { UsageError, type FlagSpec } from './args';
+import { UsageError } from './args';
 import { FD_USAGE, fdCommand } from './fdCommand';
-import { infoCommand } from './infoCommand';
+import { INFO_USAGE, infoCommand } from './infoCommand';
 import { MERGE_USAGE, mergeCommand } from './mergeCommand';
-import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
+import { SAMPLE_USAGE, sampleCommand } from './sampleCommand';
 import { SLURM_USAGE, slurmCommand } from './slurmCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
-       ${MERGE_USAGE}
-                                   join the shards of a pndm sample --shard run
-       ${FD_USAGE}
-                                   Fréchet distance of samples to reference statistics
-       ${SLURM_USAGE}
-                                   a Slurm job array of shards and a merge job after it
+       pndm merge SHARD.npy...       join the shards of a pndm sample --shard run
+       pndm fd SAMPLES...            Fréchet distance of samples to reference statistics
+       pndm slurm [options]          a Slurm job array of shards and a merge job after it
+       pndm --version                the version of pndm-sampler
+       pndm COMMAND --help           the options of a command
 
-pndm sample options:
-${formatFlags(SAMPLE_FLAGS)}
+${SAMPLE_USAGE}
+${INFO_USAGE}
+usage: ${MERGE_USAGE}
+usage: ${FD_USAGE}
+usage: ${SLURM_USAGE}
 `;
 
-function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
-  return Object.entries(specs)
-    .map(([name, spec]) => `  --${name.padEnd(10)} ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
-    .join('\n');
+/** The package's version: dist/cli.js → ../package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -50,6 +53,11 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'slurm':
         await slurmCommand(rest);
         return 0;
+      case '--version':
+      case '-v':
+      case 'version':
+        process.stdout.write(`${version()}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -57,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; use pndm sample or pndm info (pndm --help lists the options)`);
+        throw new UsageError(`unknown command "${command}"; use pndm sample, info, merge, fd or slurm (pndm --help lists the options)`);
     }
   } catch (error) {
     if (error instanceof SamplingCancelled) {

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { encodeNpy, parseNpy, writeFileAtomic } from '../model';
+import { encodeNpy, parseNpy, writeFileAtomic } from '../io';
 import { METHODS } from '../sampler';
 import { planMerge, type NamedManifest } from '../runner/merge';
 import { encodeGridPng } from '../runner/png';

@@ -3,10 +3,10 @@
  * `pndm merge`. The array is written first and the manifest last (both atomically), so a manifest
  * always describes a complete array.
  */
-import { writeFileAtomic, encodeNpy } from '../model';
+import { encodeNpy, sha256File, writeFileAtomic } from '../io';
 import type { ImageShape, SamplingSettings } from '../sampler';
 import { parseShard, shardRange, type ImageRange, type ShardSpec } from '../runner/shard';
-import { makeManifest, manifestPathFor, sha256File, toolVersion, type RunIdentity } from '../runner/shardManifest';
+import { makeManifest, manifestPathFor, toolVersion, type RunIdentity } from '../runner/shardManifest';
 import { UsageError } from './args';
 
 export interface ShardPlan {

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../model';
+import { writeFileAtomic } from '../io';
 import { parseFlags, UsageError } from './args';
 import { SAMPLE_FLAGS } from './sampleCommand';
 

@@ -4,8 +4,9 @@
  * invalid value is refused). Pure: no vscode import, so it is unit-tested in plain Node, and a unit
  * test checks that package.json's `contributes.configuration` says the same.
  */
-import { SAMPLER_NAMES, SPACINGS } from '../sampler';
-import { LIMITS, PREVIEWS, PROVIDERS, type RunSettings } from '../protocol';
+import { SPACING_CHOICES } from '../runner/runSettings';
+import { SAMPLER_NAMES } from '../sampler';
+import { LIMITS, PREVIEWS, PROVIDERS, VARIANCE_CHOICES, type RunSettings } from '../protocol';
 
 export interface ExtensionSettings {
   /** "" = the bundled model; a relative path is taken from the first workspace folder; `~` is the home folder. */
@@ -16,6 +17,7 @@ export interface ExtensionSettings {
   readonly seed: number;
   readonly spacing: RunSettings['spacing'];
   readonly eta: number;
+  readonly variance: RunSettings['variance'];
   readonly executionProvider: RunSettings['provider'];
   readonly preview: RunSettings['preview'];
   /** "" = the first workspace folder (or ask, when no folder is open); relative and `~` as for modelPath. */
@@ -28,8 +30,9 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   steps: 50,
   samples: 81,
   seed: 0,
-  spacing: 'leading',
+  spacing: 'auto',
   eta: 0,
+  variance: 'auto',
   executionProvider: 'auto',
   preview: 'x0',
   outputFolder: '',
@@ -47,8 +50,9 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   steps: { kind: 'integer', ...LIMITS.steps },
   samples: { kind: 'integer', ...LIMITS.samples },
   seed: { kind: 'integer', ...LIMITS.seed },
-  spacing: { kind: 'enum', values: SPACINGS },
+  spacing: { kind: 'enum', values: SPACING_CHOICES },
   eta: { kind: 'number', ...LIMITS.eta },
+  variance: { kind: 'enum', values: VARIANCE_CHOICES },
   executionProvider: { kind: 'enum', values: PROVIDERS },
   preview: { kind: 'enum', values: PREVIEWS },
   outputFolder: { kind: 'string' },
@@ -177,6 +181,7 @@ export function runSettingsOf(s: ExtensionSettings): RunSettings {
     seed: s.seed,
     spacing: s.spacing,
     eta: s.eta,
+    variance: s.variance,
     provider: s.executionProvider,
     preview: s.preview,
   };

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { npyToFloat32, readNpy } from '../model';
+import { npyToFloat32, readNpy } from '../io';
 import { frechetDistance, gaussianStats } from './frechet';
 import { openFeatureNet } from './features';
 

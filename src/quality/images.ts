@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { npyToFloat32, readNpy } from '../model';
+import { npyToFloat32, readNpy } from '../io';
 import type { ImageShape } from '../sampler';
 
 export interface ImageSet {

@@ -4,8 +4,9 @@
  * Reads stored and deflated members, zip64 sizes included (numpy forces zip64 local headers).
  */
 import { promises as fs } from 'node:fs';
-import { crc32, inflateRawSync } from 'node:zlib';
-import { encodeNpy, parseNpy, writeFileAtomic, type NpyArray, type NpyData } from '../model';
+import { inflateRawSync } from 'node:zlib';
+import { encodeNpy, parseNpy, writeFileAtomic, type NpyArray, type NpyData } from '../io';
+import { crc32 } from '../runner/crc32';
 
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;

@@ -5,7 +5,7 @@
  * by file so shards can be scored without merging them.
  */
 import { join } from 'node:path';
-import { npyToFloat32, readNpy, type NpyArray } from '../model';
+import { npyToFloat32, readNpy, type NpyArray } from '../io';
 import { StatsAccumulator, type GaussianStats } from './frechet';
 import type { FeatureNet } from './features';
 import { readImageFolder, readImageNpy } from './images';

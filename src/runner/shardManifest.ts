@@ -4,7 +4,7 @@
  * each holds, plus the SHA-256 of the .npy itself so a stale or swapped array is caught.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SamplingSettings } from '../sampler';
 import type { ImageRange, ShardSpec } from './shard';
@@ -43,12 +43,6 @@ export function manifestPathFor(npyPath: string): string {
 
 export function sha256Bytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** "pndm-sampler 0.1.0", from the package.json one folder above dist/. */

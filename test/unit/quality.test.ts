@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { encodeNpy } from '../../src/model';
+import { encodeNpy } from '../../src/io';
 import {
   encodeNpz,
   frechetDistance,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { planMerge } from '../../src/runner/merge';
 import { offsetNoise, parseShard, shardRange } from '../../src/runner/shard';
 import { SHARD_FORMAT, type RunIdentity, type ShardManifest } from '../../src/runner/shardManifest';
-import { SeededNoise } from '../../src/sampler';
+import { DEFAULT_SETTINGS, SeededNoise } from '../../src/sampler';
 import { repoRoot } from '../support/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pndm-shards-'));
@@ -58,7 +58,7 @@ test("a shard's image k draws from stream first+k of the whole run", () => {
 const run: RunIdentity = {
   tool: 'pndm-sampler 0.1.0',
   modelSha256: 'ab'.repeat(32),
-  settings: { sampler: 'ddim', steps: 5, spacing: 'leading', eta: 1, tolerance: 1e-3, finalAlphaBar: 'one', stepsOffset: 0 },
+  settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 5, options: { ...DEFAULT_SETTINGS.options, eta: 1 } },
   seed: 3,
   noiseSha256: null,
   provider: 'cpu',

@@ -11,6 +11,7 @@ const good: RunSettings = {
   seed: 0,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   provider: 'auto',
   preview: 'x0',
 };
@@ -115,9 +116,16 @@ test('enum fields accept exactly their values', () => {
   for (const sampler of SAMPLER_NAMES) assert.equal(generate({ ...good, sampler }).ok, true, sampler);
   refused({ type: 'generate', settings: { ...good, sampler: 'pndm' } }, /settings\.sampler is "pndm"; it must be one of f-pndm, s-pndm/);
   refused({ type: 'generate', settings: { ...good, sampler: 'F-PNDM' } }, /settings\.sampler/);
-  refused({ type: 'generate', settings: { ...good, spacing: 'uniform' } }, /one of leading, trailing, linspace/);
+  refused({ type: 'generate', settings: { ...good, spacing: 'uniform' } }, /one of auto, leading, trailing, linspace/);
   refused({ type: 'generate', settings: { ...good, provider: 'tensorrt' } }, /one of auto, cpu, cuda, dml, coreml, webgpu/);
   refused({ type: 'generate', settings: { ...good, preview: 'x0 ' } }, /one of x0, xt/);
+  for (const variance of ['auto', 'fixed_small', 'fixed_large', 'learned', 'learned_range']) {
+    assert.equal(generate({ ...good, variance }).ok, true, variance);
+  }
+  refused(
+    { type: 'generate', settings: { ...good, variance: 'fixed_small_log' } },
+    /settings\.variance .*one of auto, fixed_small, fixed_large, learned, learned_range/,
+  );
   refused({ type: 'generate', settings: { ...good, provider: 3 } }, /settings\.provider is 3/);
 });
 

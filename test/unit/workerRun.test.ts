@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { encodeNpy } from '../../src/model';
+import { encodeNpy } from '../../src/io';
 import type { ModelInfo } from '../../src/model/onnxModel';
 import { runInWorker, type RunnableModel } from '../../src/extension/workerRun';
 import type { DoneReply, FailedReply, FrameReply, FromWorker, RunRequest } from '../../src/extension/workerProtocol';
@@ -38,10 +38,10 @@ const request = (patch: Partial<RunRequest> = {}): RunRequest => ({
   steps: 10,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   samples: 5,
   seed: 3,
   preview: 'x0',
-  frameIntervalMs: 0,
   ...patch,
 });
 
@@ -89,24 +89,21 @@ test('stochastic samplers give the seeded result too (x_T passed as noise contin
   const done = messages.at(-1) as DoneReply;
   const reference = await runJob(
     { eps: (x, t) => gauss.eps(x, t), imageShape: shape, schedule: DEFAULT_SCHEDULE, modelMs: () => 0, provider: 'cpu' },
-    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', eta: 1, steps: 6 }, samples: 5, seed: 3 },
+    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 6, options: { ...DEFAULT_SETTINGS.options, eta: 1 } }, samples: 5, seed: 3 },
   );
   assert.deepEqual(Array.from(new Float32Array(done.x)), Array.from(reference.x));
 });
 
-test('frames are throttled to frameIntervalMs, the final frame always sent', async () => {
+test('the worker sends every step as a frame, however fast: one throttle, in the host (it used to drop frames too)', async () => {
   const gauss = gaussianModel();
   const messages = await collect(
     fakeModel((x, t) => gauss.eps(x, t)),
-    request({ steps: 30, frameIntervalMs: 60_000 }),
+    request({ steps: 30, preview: 'xt' }),
   );
   const frames = messages.filter((m): m is FrameReply => m.type === 'frame');
   assert.deepEqual(
     frames.map((f) => [f.progress.step, f.final]),
-    [
-      [0, false],
-      [30, true],
-    ],
+    Array.from({ length: 31 }, (_, i) => [i, i === 30]),
   );
 });
 
@@ -182,4 +179,43 @@ test('a run of ≥ 500 samples on the bundled model adds its FD to the summary l
   assert.ok(done.line.endsWith(`; FD ${fd.toFixed(3)} against the MNIST training digits (n = 500)`), done.line);
   assert.ok(!(await run(modelPath, 499)).line.includes('FD'), 'no FD under 500 samples');
   assert.ok(!(await run('/elsewhere/model.onnx', 500)).line.includes('FD'), 'no FD for a model without the classifier beside it');
+});
+
+test("DDPM's variance reaches the sampler: auto is the model's variance_type, learned types read the model's variance channels", async () => {
+  const gauss = gaussianModel();
+  const withVariance = (variance: number) =>
+    Object.assign(
+      fakeModel((x, t) => gauss.eps(x, t)),
+      {
+        epsWithVariance: async (x: Float32Array, t: number) => ({
+          eps: await gauss.eps(x, t),
+          variance: new Float32Array(x.length).fill(variance),
+        }),
+      },
+    );
+  const ddpm = async (model: RunnableModel, patch: Partial<RunRequest>) =>
+    (await collect(model, request({ sampler: 'ddpm', steps: 6, ...patch }))).at(-1)!;
+  const small = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    {},
+  )) as DoneReply;
+  assert.match(small.line, /^DDPM, 6 steps \(variance fixed_small\)/);
+  const range = (await ddpm(withVariance(-1), { variance: 'learned_range' })) as DoneReply;
+  assert.match(range.line, /\(variance learned_range\)/);
+  // learned_range at v = −1 is fixed_small (up to σ's float32 rounding)
+  const a = new Float32Array(small.x);
+  const b = new Float32Array(range.x);
+  assert.ok(
+    a.every((v, i) => Math.abs(v - b[i]) < 1e-5),
+    'learned_range(−1) = fixed_small',
+  );
+  const plain = fakeModel((x, t) => gauss.eps(x, t));
+  const large = { ...plain, eps: plain.eps, info: { ...plain.info, varianceType: 'fixed_large' } } as RunnableModel;
+  assert.match(((await ddpm(large, { variance: 'auto' })) as DoneReply).line, /\(variance fixed_large\)/);
+  const refused = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    { variance: 'learned' },
+  )) as FailedReply;
+  assert.equal(refused.type, 'failed');
+  assert.match(refused.message, /the model predicts ε only \(C output channels, not 2C\): use the variance fixed_small or fixed_large/);
 });
