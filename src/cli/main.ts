@@ -6,16 +6,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SamplingCancelled } from '../sampler';
 import { UsageError } from './args';
+import { FD_USAGE, fdCommand } from './fdCommand';
 import { INFO_USAGE, infoCommand } from './infoCommand';
+import { MERGE_USAGE, mergeCommand } from './mergeCommand';
 import { SAMPLE_USAGE, sampleCommand } from './sampleCommand';
+import { SLURM_USAGE, slurmCommand } from './slurmCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
+       pndm merge SHARD.npy...       join the shards of a pndm sample --shard run
+       pndm fd SAMPLES...            Fréchet distance of samples to reference statistics
+       pndm slurm [options]          a Slurm job array of shards and a merge job after it
        pndm --version                the version of pndm-sampler
        pndm COMMAND --help           the options of a command
 
 ${SAMPLE_USAGE}
-${INFO_USAGE}`;
+${INFO_USAGE}
+usage: ${MERGE_USAGE}
+usage: ${FD_USAGE}
+usage: ${SLURM_USAGE}
+`;
 
 /** The package's version: dist/cli.js → ../package.json. */
 function version(): string {
@@ -34,6 +44,15 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'info':
         await infoCommand(rest);
         return 0;
+      case 'merge':
+        await mergeCommand(rest);
+        return 0;
+      case 'fd':
+        await fdCommand(rest);
+        return 0;
+      case 'slurm':
+        await slurmCommand(rest);
+        return 0;
       case '--version':
       case '-v':
       case 'version':
@@ -46,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; use pndm sample or pndm info (pndm --help lists the options)`);
+        throw new UsageError(`unknown command "${command}"; use pndm sample, info, merge, fd or slurm (pndm --help lists the options)`);
     }
   } catch (error) {
     if (error instanceof SamplingCancelled) {

@@ -15,6 +15,7 @@ import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
 import { readSettings, resolveRecipeModel } from './settingsFile';
+import { planShard, writeShard } from './shardOutput';
 
 export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   model: { kind: 'string', help: 'ONNX ε-model (default: the bundled MNIST model, or the one --settings names)' },
@@ -36,6 +37,7 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'a PNG saved by pndm or the panel, or settings JSON; flags override it' },
+  shard: { kind: 'string', help: 'I/N: sample only shard I of N of the --samples images (for pndm merge; needs --out-npy)' },
   help: HELP_FLAG,
 };
 
@@ -73,10 +75,13 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
   });
   try {
     const noise = typeof flags.noise === 'string' ? await readNoise(flags.noise, model) : undefined;
-    const samples = noise?.count ?? (flags.samples as number | undefined) ?? 81;
+    const total = noise?.count ?? (flags.samples as number | undefined) ?? 81;
     if (noise && given.samples !== undefined && given.samples !== noise.count) {
       throw new UsageError(`--samples ${given.samples} does not match the ${noise.count} images in ${flags.noise}`);
     }
+    const shard = typeof flags.shard === 'string' ? planShard(flags.shard, total, outNpy) : undefined;
+    const first = shard?.range.start ?? 0;
+    const samples = shard ? shard.range.end - first : total;
     const settings = samplingSettingsFor(model.info, {
       sampler,
       steps: flags.steps as number | undefined,
@@ -110,7 +115,13 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
         modelMs: () => model.modelMs,
         provider: model.info.provider,
       },
-      { settings, samples, seed, noise: noise?.data },
+      {
+        settings,
+        samples,
+        seed,
+        noise: noise?.data.subarray(first * noise.perImage, (first + samples) * noise.perImage),
+        firstImage: first,
+      },
       { signal, onStep: (info) => bar.update(info) },
     ).finally(() => bar.done());
     const line = summaryLine(settings, samples, result);
@@ -122,15 +133,26 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       const comment = noise ? `${line}; x_T from ${String(flags.noise)}, not from the seed` : line;
       await writeFileAtomic(pngPath, encodeGridPng(result.x, samples, shape, recipePngText(made, comment)));
     }
-    if (outNpy) await writeNpy(outNpy, result.x, [samples, shape.channels, shape.height, shape.width]);
-    process.stdout.write(`${line}\n`);
-    for (const path of [pngPath, outNpy]) if (path) process.stdout.write(`wrote ${path}\n`);
+    const facts = {
+      modelPath: model.info.path,
+      settings,
+      seed,
+      noisePath: flags.noise as string | undefined,
+      provider: model.info.provider,
+      imageShape: shape,
+    };
+    const manifest = shard && outNpy ? await writeShard(shard, facts, outNpy, result.x) : undefined;
+    if (outNpy && !shard) await writeNpy(outNpy, result.x, [samples, shape.channels, shape.height, shape.width]);
+    process.stdout.write(
+      `${line}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count}: images ${first}..${first + samples - 1} of ${total})` : ''}\n`,
+    );
+    for (const path of [pngPath, outNpy, manifest]) if (path) process.stdout.write(`wrote ${path}\n`);
   } finally {
     await model.dispose();
   }
 }
 
-async function readNoise(path: string, model: OnnxEpsModel): Promise<{ data: Float32Array; count: number }> {
+async function readNoise(path: string, model: OnnxEpsModel): Promise<{ data: Float32Array; count: number; perImage: number }> {
   const array = await readNpy(path);
   const { channels, height, width } = model.info.imageShape;
   const [count, ...chw] = array.shape;
@@ -139,5 +161,5 @@ async function readNoise(path: string, model: OnnxEpsModel): Promise<{ data: Flo
       `--noise ${path} holds ${array.dtype} [${array.shape.join(', ')}]; this model needs float32 [K, ${channels}, ${height}, ${width}]`,
     );
   }
-  return { data: array.data as Float32Array, count };
+  return { data: array.data as Float32Array, count, perImage: channels * height * width };
 }

@@ -15,6 +15,7 @@ import {
   SeededNoise,
   type SamplingSettings,
 } from '../sampler';
+import { fdBesideModel, fdSuffix } from '../quality/besideModel';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
 import { samplingSettingsFor } from '../runner/runSettings';
 import { makeFrame, progressOf } from './frames';
@@ -113,6 +114,8 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     const frame = makeFrame(result.x, samples, model.info.imageShape);
     const progress = progressOf(settings.steps, settings.steps, result.nfe, 1, performance.now() - started, result.nfe, result.provider);
     post({ type: 'frame', id, frame, progress: { ...progress, secondsLeft: 0 }, final: true }, [frame.pixels]);
+    // the quality line for large runs on the bundled model; a scoring failure only costs the line
+    const score = await fdBesideModel(model.info.path, result.x, samples).catch(() => undefined);
     const x = result.x.slice();
     post(
       {
@@ -125,7 +128,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
         wallMs: result.wallMs,
         modelMs: result.modelMs,
         provider: result.provider,
-        line: summaryLine(settings, samples, result),
+        line: summaryLine(settings, samples, result) + fdSuffix(score),
         settings,
       },
       [x.buffer],

@@ -15,6 +15,7 @@ import {
   type SamplingSettings,
   type ScheduleConfig,
 } from '../sampler';
+import { offsetNoise } from './shard';
 
 export interface JobModel {
   readonly eps: EpsModel['eps'];
@@ -34,6 +35,8 @@ export interface JobRequest {
   readonly seed: number;
   /** Initial x_T [samples, C, H, W] instead of the seeded generator. */
   readonly noise?: Float32Array;
+  /** Index of this job's first image in a larger run (a shard): image k uses noise stream first+k. */
+  readonly firstImage?: number;
 }
 
 export interface JobResult {
@@ -47,7 +50,7 @@ export interface JobResult {
 export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<RunHooks, 'noise'> = {}): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
-  const noise = new SeededNoise(request.seed);
+  const noise = offsetNoise(new SeededNoise(request.seed), request.firstImage ?? 0);
   let xT: Float32Array;
   if (request.noise) {
     if (request.noise.length !== request.samples * perImage) {

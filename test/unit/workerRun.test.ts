@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { encodeNpy } from '../../src/io';
 import type { ModelInfo } from '../../src/model/onnxModel';
 import { runInWorker, type RunnableModel } from '../../src/extension/workerRun';
 import type { DoneReply, FailedReply, FrameReply, FromWorker, RunRequest } from '../../src/extension/workerProtocol';
@@ -7,6 +12,7 @@ import { runJob } from '../../src/runner/runJob';
 import { DEFAULT_SCHEDULE, DEFAULT_SETTINGS, initialNoise, makeSchedule, predictX0, SeededNoise } from '../../src/sampler';
 import { makeFrame } from '../../src/extension/frames';
 import { gaussianModel } from '../support/sampling';
+import { repoRoot } from '../support/paths';
 
 const shape = { channels: 1, height: 4, width: 4 };
 
@@ -141,6 +147,38 @@ test('the first model call of a run is previewed as x̂₀ (F-PNDM shows digits 
     )
   ).filter((m) => m.type === 'frame');
   assert.equal(xt.length, 1 + 9 + 1, 'no x̂₀ preview when the preview is the noisy state');
+});
+
+test('a run of ≥ 500 samples on the bundled model adds its FD to the summary line, as pndm fd computes it', async () => {
+  const mnist = { channels: 1, height: 32, width: 32 };
+  const bundled = (path: string): RunnableModel => ({
+    ...fakeModel(async (x) => x.map((v) => v * 0.5)),
+    info: {
+      imageShape: mnist,
+      schedule: DEFAULT_SCHEDULE,
+      provider: 'cpu',
+      setAlphaToOne: true,
+      stepsOffset: 0,
+      path,
+    } as unknown as ModelInfo,
+  });
+  const modelPath = join(repoRoot(), 'models', 'mnist_ddpm.onnx');
+  const run = async (path: string, samples: number) => {
+    const messages = await collect(bundled(path), request({ sampler: 'ddim', steps: 2, samples, modelPath: path }));
+    return messages.find((m): m is DoneReply => m.type === 'done') as DoneReply;
+  };
+  const done = await run(modelPath, 500);
+  // the array the worker returned, scored by the CLI as pndm sample --out-npy would leave it
+  const scratch = mkdtempSync(join(tmpdir(), 'pndm-worker-fd-'));
+  writeFileSync(join(scratch, 'x.npy'), encodeNpy(new Float32Array(done.x), [500, 1, 32, 32]));
+  execFileSync(process.execPath, [join(repoRoot(), 'bin', 'pndm.js'), 'fd', 'x.npy', '--json', 'fd.json'], {
+    cwd: scratch,
+    stdio: 'ignore',
+  });
+  const fd = (JSON.parse(readFileSync(join(scratch, 'fd.json'), 'utf8')) as { fd: number }).fd;
+  assert.ok(done.line.endsWith(`; FD ${fd.toFixed(3)} against the MNIST training digits (n = 500)`), done.line);
+  assert.ok(!(await run(modelPath, 499)).line.includes('FD'), 'no FD under 500 samples');
+  assert.ok(!(await run('/elsewhere/model.onnx', 500)).line.includes('FD'), 'no FD for a model without the classifier beside it');
 });
 
 test("DDPM's variance reaches the sampler: auto is the model's variance_type, learned types read the model's variance channels", async () => {
