@@ -1,5 +1,6 @@
 import type { AlphaBar } from './alphas';
 import { firstNonFinite, predictX0 } from './pseudoStep';
+import type { SolverType } from './solverTypes';
 import { NonFiniteError, SamplingCancelled, type EpsModel, type NoiseSource, type StepCallback } from './types';
 
 /** Everything one run of one method needs; built fresh for every run, so nothing leaks between runs. */
@@ -10,6 +11,11 @@ export interface SamplerContext {
   /** Descending start timesteps of the N steps, and where each step goes (last: −1). */
   readonly grid: Int32Array;
   readonly next: Int32Array;
+  /** ᾱ at the N + 1 grid points (σ-space grids: the grid's own σ, not ᾱ at the rounded t). */
+  readonly points: Float64Array;
+  /** Multistep solvers' order (undefined: the method's default) and UniPC's B(h) variant. */
+  readonly solverOrder?: number;
+  readonly solverType: SolverType;
   /** Images in the batch; x is laid out [count, C, H, W]. */
   readonly count: number;
   readonly noise?: NoiseSource;
@@ -20,6 +26,8 @@ export interface SamplerContext {
   report(step: number, t: number, tNext: number, x: Float32Array, x0: Float32Array, progress?: number): Promise<void>;
   /** Report a finished step whose direction was ε at t: derives x̂₀ for the preview. */
   reportEps(step: number, t: number, tNext: number, x: Float32Array, xBefore: Float32Array, eps: Float32Array): Promise<void>;
+  /** Report step i of the grid whose direction was ε at grid point i (x̂₀ from the point's own ᾱ). */
+  reportGridStep(step: number, x: Float32Array, xBefore: Float32Array, eps: Float32Array): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -27,6 +35,9 @@ export interface ContextOptions {
   alphaBar: AlphaBar;
   grid: Int32Array;
   next: Int32Array;
+  points: Float64Array;
+  solverOrder?: number;
+  solverType?: SolverType;
   count: number;
   noise?: NoiseSource;
   eta?: number;
@@ -49,6 +60,9 @@ export function makeContext(o: ContextOptions): SamplerContext {
     alphaBar: o.alphaBar,
     grid: o.grid,
     next: o.next,
+    points: o.points,
+    solverOrder: o.solverOrder,
+    solverType: o.solverType ?? 'bh2',
     count: o.count,
     noise: o.noise,
     eta: o.eta ?? 0,
@@ -71,6 +85,10 @@ export function makeContext(o: ContextOptions): SamplerContext {
     reportEps(step, t, tNext, x, xBefore, e) {
       const x0 = o.onStep ? predictX0(xBefore, e, o.alphaBar(t)) : xBefore;
       return report(step, t, tNext, x, x0);
+    },
+    reportGridStep(step, x, xBefore, e) {
+      const x0 = o.onStep ? predictX0(xBefore, e, o.points[step]) : xBefore;
+      return report(step, o.grid[step], o.next[step], x, x0);
     },
   };
 }

@@ -1,8 +1,10 @@
 import { alphaBarOf, type FinalAlphaBar } from './alphas';
 import { makeContext } from './context';
-import { METHODS, type SamplerName } from './methods';
+import { makeGrid, type SamplingGrid } from './grid';
+import { METHODS, solverOrderFor, type SamplerName } from './methods';
 import type { NoiseSchedule } from './schedule';
-import { nextTimesteps, timesteps, type Spacing } from './timesteps';
+import { resolveSolverType, type SolverType } from './solverTypes';
+import { nextTimesteps, type Spacing } from './timesteps';
 import type { EpsModel, NoiseSource, StepCallback } from './types';
 
 /** How to sample: everything that changes the result except the model and x_T. */
@@ -18,6 +20,12 @@ export interface SamplingSettings {
   readonly finalAlphaBar: FinalAlphaBar;
   /** diffusers' steps_offset, added to the leading grid. */
   readonly stepsOffset: number;
+  /** Order of UniPC (1–3, default 2) or iPNDM's highest order (1–4, default 4). */
+  readonly solverOrder?: number;
+  /** UniPC's B(h): bh1 or bh2 (default). */
+  readonly solverType?: SolverType;
+  /** The timesteps of `spacing: 'tuned'`, found by the caller for this model, sampler and steps (`pndm tune`). */
+  readonly tunedGrid?: readonly number[];
 }
 
 export const DEFAULT_SETTINGS: SamplingSettings = {
@@ -40,12 +48,25 @@ export interface RunHooks {
 export interface SampleResult {
   readonly x: Float32Array;
   readonly nfe: number;
+  /** The model-call timesteps of the N steps. */
   readonly grid: Int32Array;
 }
 
-/** The grid a run of these settings uses on this schedule. */
-export function gridFor(schedule: NoiseSchedule, settings: Pick<SamplingSettings, 'steps' | 'spacing' | 'stepsOffset'>): Int32Array {
-  return timesteps(schedule.config.numTrainTimesteps, settings.steps, settings.spacing, settings.stepsOffset);
+type GridSettings = Pick<SamplingSettings, 'sampler' | 'steps' | 'spacing' | 'stepsOffset' | 'finalAlphaBar' | 'tunedGrid'>;
+
+/** The grid a run of these settings uses on this schedule: model-call timesteps and ᾱ per point. */
+export function samplingGridFor(schedule: NoiseSchedule, settings: GridSettings): SamplingGrid {
+  return makeGrid(schedule, settings.steps, settings.spacing, {
+    stepsOffset: settings.stepsOffset,
+    finalAlphaBar: alphaBarOf(schedule, settings.finalAlphaBar)(-1),
+    style: METHODS[settings.sampler]?.gridStyle,
+    tuned: settings.tunedGrid,
+  });
+}
+
+/** The model-call timesteps a run of these settings uses on this schedule. */
+export function gridFor(schedule: NoiseSchedule, settings: GridSettings): Int32Array {
+  return samplingGridFor(schedule, settings).t;
 }
 
 /** Run one method from x_T ([count, C, H, W]) to the clean end. x_T is not modified. */
@@ -65,12 +86,16 @@ export async function sample(
   if (method.stochastic(settings.eta) && !hooks.noise) {
     throw new Error(`${method.label} with these settings is stochastic: give it a noise source (a seed).`);
   }
-  const grid = gridFor(schedule, settings);
+  const solverOrder = solverOrderFor(settings.sampler, settings.steps, settings.solverOrder);
+  const { t: grid, alphaBar: points } = samplingGridFor(schedule, settings);
   const ctx = makeContext({
     model,
     alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
     grid,
     next: nextTimesteps(grid),
+    points,
+    solverOrder,
+    solverType: settings.solverType === undefined ? undefined : resolveSolverType(settings.solverType),
     count,
     noise: hooks.noise,
     eta: settings.eta,
