@@ -7,7 +7,17 @@ import { openOnnxModel, readNpy, writeFileAtomic, writeNpy, PROVIDER_CHOICES, ty
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';
-import { METHODS, resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES, SPACINGS, type SamplingSettings } from '../sampler';
+import {
+  METHODS,
+  resolveSampler,
+  SAMPLER_ALIASES,
+  SAMPLER_NAMES,
+  SOLVER_TYPES,
+  SPACINGS,
+  type SamplingSettings,
+  type SolverType,
+} from '../sampler';
+import { withTunedGrid } from '../tune/store';
 import { checkValue, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
@@ -25,6 +35,8 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   spacing: { kind: 'string', help: "timestep spacing (default: the model's, else leading)", choices: SPACINGS },
   eta: { kind: 'number', help: 'DDIM η (0: deterministic)', min: 0, max: 1 },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
+  'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm (1–4, default 4)', min: 1, max: 4 },
+  'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'JSON settings as copied from the panel; flags override them' },
 };
@@ -41,6 +53,8 @@ const SETTINGS_KEYS: Readonly<Record<string, string>> = {
   ep: 'ep',
   tolerance: 'tolerance',
   batch: 'batch',
+  solverOrder: 'solver-order',
+  solverType: 'solver-type',
 };
 
 export async function sampleCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
@@ -65,15 +79,20 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const T = model.info.schedule.numTrainTimesteps;
     const steps = (flags.steps as number | undefined) ?? (sampler === 'ddpm' ? T : 50);
     if (steps > T) throw new UsageError(`--steps ${steps} is more than the model's ${T} training timesteps; use --steps ${T} or fewer`);
-    const settings: SamplingSettings = {
-      sampler,
-      steps,
-      spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
-      eta: (flags.eta as number | undefined) ?? 0,
-      tolerance: (flags.tolerance as number | undefined) ?? 1e-3,
-      finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
-      stepsOffset: model.info.stepsOffset ?? 0,
-    };
+    const settings: SamplingSettings = withTunedGrid(
+      {
+        sampler,
+        steps,
+        spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
+        eta: (flags.eta as number | undefined) ?? 0,
+        tolerance: (flags.tolerance as number | undefined) ?? 1e-3,
+        finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
+        stepsOffset: model.info.stepsOffset ?? 0,
+        solverOrder: flags['solver-order'] as number | undefined,
+        solverType: flags['solver-type'] as SolverType | undefined,
+      },
+      model.info.path,
+    );
     try {
       checkRunBudget(sampler, samples, model.info.imageShape);
     } catch (error) {
