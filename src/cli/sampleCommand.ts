@@ -8,6 +8,7 @@ import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';
 import {
+  DEFAULT_OPTIONS,
   METHODS,
   resolveSampler,
   SAMPLER_ALIASES,
@@ -84,12 +85,15 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
         sampler,
         steps,
         spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
-        eta: (flags.eta as number | undefined) ?? 0,
-        tolerance: (flags.tolerance as number | undefined) ?? 1e-3,
         finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
         stepsOffset: model.info.stepsOffset ?? 0,
-        solverOrder: flags['solver-order'] as number | undefined,
-        solverType: flags['solver-type'] as SolverType | undefined,
+        options: {
+          ...DEFAULT_OPTIONS,
+          eta: (flags.eta as number | undefined) ?? DEFAULT_OPTIONS.eta,
+          tolerance: (flags.tolerance as number | undefined) ?? DEFAULT_OPTIONS.tolerance,
+          solverOrder: flags['solver-order'] as number | undefined,
+          solverType: (flags['solver-type'] as SolverType | undefined) ?? DEFAULT_OPTIONS.solverType,
+        },
       },
       model.info.path,
     );
@@ -126,7 +130,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
           seed,
           noise: flags.noise,
           spacing: settings.spacing,
-          eta: settings.eta,
+          eta: settings.options.eta,
           ep: model.info.provider,
         }),
         Comment: line,

@@ -51,9 +51,9 @@ export function samplingSettingsOf(request: RunRequest, model: RunnableModel): S
     sampler: request.sampler,
     steps: request.steps,
     spacing: request.spacing,
-    eta: request.eta,
     finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.info.stepsOffset ?? 0,
+    options: { ...DEFAULT_SETTINGS.options, eta: request.eta },
   };
 }
 
@@ -85,36 +85,31 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     first.pixels,
   ]);
   let lastFrame = performance.now();
-  // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
-  // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
   const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
-  let previewed = request.preview !== 'x0';
-  const previewing: JobModel = {
-    eps: async (x, t) => {
-      const e = await job.eps(x, t);
-      const now = performance.now();
-      if (!previewed && Number.isInteger(t) && t >= 0 && now - lastFrame >= request.frameIntervalMs) {
-        const frame = makeFrame(predictX0(x, e, alphaBar(t)), samples, model.info.imageShape);
-        const progress = progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider);
-        post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
-        lastFrame = now;
-      }
-      previewed = true;
-      return e;
-    },
-    imageShape: job.imageShape,
-    schedule: job.schedule,
-    modelMs: job.modelMs,
-    get provider() {
-      return job.provider;
-    },
-  };
   try {
     const result = await runJob(
-      previewing,
+      job,
       { settings, samples, seed: request.seed, noise: xT },
       {
         signal,
+        // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
+        // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
+        onModelCall: ({ t, x, eps, nfe }) => {
+          const now = performance.now();
+          if (nfe !== 1 || request.preview !== 'x0' || !Number.isInteger(t) || now - lastFrame < request.frameIntervalMs) return;
+          const frame = makeFrame(predictX0(x, eps, alphaBar(t)), samples, model.info.imageShape);
+          post(
+            {
+              type: 'frame',
+              id,
+              frame,
+              progress: progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider),
+              final: false,
+            },
+            [frame.pixels],
+          );
+          lastFrame = now;
+        },
         onStep: (s) => {
           const now = performance.now();
           if (s.step + 1 >= s.steps || now - lastFrame < request.frameIntervalMs) return; // the last one is the final frame

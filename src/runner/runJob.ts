@@ -11,9 +11,9 @@ import {
   SeededNoise,
   type EpsModel,
   type ImageShape,
+  type RunHooks,
   type SamplingSettings,
   type ScheduleConfig,
-  type StepCallback,
 } from '../sampler';
 
 export interface JobModel {
@@ -42,11 +42,7 @@ export interface JobResult {
   readonly provider: string;
 }
 
-export async function runJob(
-  model: JobModel,
-  request: JobRequest,
-  hooks: { readonly signal?: AbortSignal; readonly onStep?: StepCallback } = {},
-): Promise<JobResult> {
+export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<RunHooks, 'noise'> = {}): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
   const noise = new SeededNoise(request.seed);
@@ -67,9 +63,8 @@ export async function runJob(
   const modelMsBefore = model.modelMs();
   const started = performance.now();
   const result = await sample(model, makeSchedule(model.schedule), xT, request.samples, request.settings, {
+    ...hooks,
     noise,
-    signal: hooks.signal,
-    onStep: hooks.onStep,
   });
   return {
     x: result.x,
@@ -86,7 +81,7 @@ export function summaryLine(settings: SamplingSettings, samples: number, result:
   const wall = result.wallMs / 1000;
   const inside = result.modelMs / 1000;
   return (
-    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.eta > 0 ? ` (η = ${settings.eta})` : ''}, ` +
+    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.options.eta > 0 ? ` (η = ${settings.options.eta})` : ''}, ` +
     `${samples} samples: ${result.nfe} model calls on ${result.provider}, ${wall.toFixed(2)} s wall, ` +
     `${inside.toFixed(2)} s in the model (${((100 * result.modelMs) / Math.max(result.wallMs, 1e-9)).toFixed(1)}%)`
   );

@@ -1,7 +1,6 @@
 import type { AlphaBar } from './alphas';
 import { firstNonFinite, predictX0 } from './pseudoStep';
-import type { SolverType } from './solverTypes';
-import { NonFiniteError, SamplingCancelled, type EpsModel, type NoiseSource, type StepCallback } from './types';
+import { NonFiniteError, SamplingCancelled, type EpsModel, type ModelCallCallback, type NoiseSource, type StepCallback } from './types';
 
 /** Everything one run of one method needs; built fresh for every run, so nothing leaks between runs. */
 export interface SamplerContext {
@@ -13,14 +12,9 @@ export interface SamplerContext {
   readonly next: Int32Array;
   /** ᾱ at the N + 1 grid points (σ-space grids: the grid's own σ, not ᾱ at the rounded t). */
   readonly points: Float64Array;
-  /** Multistep solvers' order (undefined: the method's default) and UniPC's B(h) variant. */
-  readonly solverOrder?: number;
-  readonly solverType: SolverType;
   /** Images in the batch; x is laid out [count, C, H, W]. */
   readonly count: number;
   readonly noise?: NoiseSource;
-  readonly eta: number;
-  readonly tolerance: number;
   readonly nfe: () => number;
   /** Report a finished step (checks the state is finite and honours cancellation). */
   report(step: number, t: number, tNext: number, x: Float32Array, x0: Float32Array, progress?: number): Promise<void>;
@@ -36,14 +30,11 @@ export interface ContextOptions {
   grid: Int32Array;
   next: Int32Array;
   points: Float64Array;
-  solverOrder?: number;
-  solverType?: SolverType;
   count: number;
   noise?: NoiseSource;
-  eta?: number;
-  tolerance?: number;
   signal?: AbortSignal;
   onStep?: StepCallback;
+  onModelCall?: ModelCallCallback;
 }
 
 export function makeContext(o: ContextOptions): SamplerContext {
@@ -61,12 +52,8 @@ export function makeContext(o: ContextOptions): SamplerContext {
     grid: o.grid,
     next: o.next,
     points: o.points,
-    solverOrder: o.solverOrder,
-    solverType: o.solverType ?? 'bh2',
     count: o.count,
     noise: o.noise,
-    eta: o.eta ?? 0,
-    tolerance: o.tolerance ?? 1e-3,
     nfe: () => nfe,
     async eps(x, t, step) {
       checkCancelled();
@@ -78,6 +65,7 @@ export function makeContext(o: ContextOptions): SamplerContext {
         );
       }
       if (firstNonFinite(e) >= 0) throw new NonFiniteError(step, t, 'the model output');
+      await o.onModelCall?.({ t, x, eps: e, nfe });
       checkCancelled();
       return e;
     },

@@ -1,28 +1,36 @@
 import type { SamplerContext } from './context';
+import type { MethodOptions } from './options';
 import { predictX0, pseudoStep } from './pseudoStep';
 
 /**
  * DDIM (Song et al. 2021, eq. 12). η = 0: the deterministic step x′ = φ(x, ε(x, t), t → t′), NFE = N.
  * η > 0: σ = η·√((1−ᾱ′)/(1−ᾱ))·√(1−ᾱ/ᾱ′), x′ = √ᾱ′·x̂₀ + √(1−ᾱ′−σ²)·ε + σ·z, z from the run's noise.
  */
-export async function sampleDdim(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
+export async function sampleDdim(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
   let x = xT;
   for (let i = 0; i < ctx.grid.length; i++) {
     const t = ctx.grid[i];
     const tNext = ctx.next[i];
     const e = await ctx.eps(x, t, i);
     const xBefore = x;
-    x = ctx.eta > 0 ? stochasticDdimStep(ctx, x, e, t, tNext) : pseudoStep(x, e, ctx.alphaBar(t), ctx.alphaBar(tNext));
+    x = options.eta > 0 ? stochasticDdimStep(ctx, options.eta, x, e, t, tNext) : pseudoStep(x, e, ctx.alphaBar(t), ctx.alphaBar(tNext));
     await ctx.reportEps(i, t, tNext, x, xBefore, e);
   }
   return x;
 }
 
 /** One DDIM step with η > 0 (deterministic part plus fresh noise; no noise into the clean end). */
-export function stochasticDdimStep(ctx: SamplerContext, x: Float32Array, e: Float32Array, t: number, tNext: number): Float32Array {
+export function stochasticDdimStep(
+  ctx: SamplerContext,
+  eta: number,
+  x: Float32Array,
+  e: Float32Array,
+  t: number,
+  tNext: number,
+): Float32Array {
   const ab = ctx.alphaBar(t);
   const abNext = ctx.alphaBar(tNext);
-  const sigma = ctx.eta * Math.sqrt((1 - abNext) / (1 - ab)) * Math.sqrt(1 - ab / abNext);
+  const sigma = eta * Math.sqrt((1 - abNext) / (1 - ab)) * Math.sqrt(1 - ab / abNext);
   const x0 = predictX0(x, e, ab);
   const cx0 = Math.fround(Math.sqrt(abNext));
   const ce = Math.fround(Math.sqrt(Math.max(0, 1 - abNext - sigma * sigma)));

@@ -2,6 +2,7 @@ export * from './alphas';
 export * from './grid';
 export * from './methods';
 export * from './noise';
+export * from './options';
 export * from './sample';
 export * from './schedule';
 export * from './solverTypes';

@@ -1,4 +1,5 @@
 import type { SamplerContext } from './context';
+import type { MethodOptions } from './options';
 import { combine, pseudoStep } from './pseudoStep';
 
 /**
@@ -18,8 +19,8 @@ const ADAMS_BASHFORTH: readonly { coefficients: readonly number[]; divisor: numb
  * dx̄/dσ = ε. The first steps use orders 1, 2, 3 on the outputs they have instead of PNDM's warm-up
  * calls, so NFE = N. One step x̄′ = x̄ + (σ′ − σ)·ε′ is exactly the pseudo step φ(x, ε′, ᾱ → ᾱ′).
  */
-export async function sampleIPndm(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
-  const maxOrder = ctx.solverOrder ?? 4;
+export async function sampleIPndm(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
+  const maxOrder = options.solverOrder ?? 4;
   const history: Float32Array[] = []; // newest first
   let x = xT;
   for (let i = 0; i < ctx.grid.length; i++) {

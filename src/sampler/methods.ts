@@ -6,18 +6,19 @@ import type { GridStyle } from './grid';
 import { sampleIPndm } from './ipndm';
 import { sampleUniPc } from './unipc';
 import { sampleFon } from './fon';
+import type { MethodOptions } from './options';
 import { samplePf } from './pf';
 import { sampleFPndm, samplePlms, sampleSPndm } from './pndm';
 
 /** One sampling method: a function over the shared context, and the facts a caller shows or checks. */
 export interface SamplingMethod {
-  readonly run: (ctx: SamplerContext, xT: Float32Array) => Promise<Float32Array>;
+  readonly run: (ctx: SamplerContext, xT: Float32Array, options: MethodOptions) => Promise<Float32Array>;
   readonly label: string;
   readonly description: string;
   /** Model evaluations for N steps (undefined: adaptive, known only afterwards). */
   readonly nfe: (steps: number) => number | undefined;
   /** Needs a noise source beyond x_T (for some settings). */
-  readonly stochastic: (eta: number) => boolean;
+  readonly stochastic: (options: MethodOptions) => boolean;
   /** Number of past ε the method keeps (for memory estimates). */
   readonly history: number;
   /** How its leading/linspace grids are laid (default ddim; diffusers' DPM-Solver and UniPC differ). */
@@ -76,7 +77,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
     label: 'DDIM',
     description: 'DDIM; η = 0 deterministic, η = 1 ancestral-like (N calls)',
     nfe: (n) => n,
-    stochastic: (eta) => eta > 0,
+    stochastic: (options) => options.eta > 0,
     history: 1,
   },
   pf: {

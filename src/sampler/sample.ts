@@ -2,28 +2,23 @@ import { alphaBarOf, type FinalAlphaBar } from './alphas';
 import { makeContext } from './context';
 import { makeGrid, type SamplingGrid } from './grid';
 import { METHODS, solverOrderFor, type SamplerName } from './methods';
+import { DEFAULT_OPTIONS, type MethodOptions } from './options';
 import type { NoiseSchedule } from './schedule';
-import { resolveSolverType, type SolverType } from './solverTypes';
+import { resolveSolverType } from './solverTypes';
 import { nextTimesteps, type Spacing } from './timesteps';
-import type { EpsModel, NoiseSource, StepCallback } from './types';
+import type { EpsModel, ModelCallCallback, NoiseSource, StepCallback } from './types';
 
 /** How to sample: everything that changes the result except the model and x_T. */
 export interface SamplingSettings {
   readonly sampler: SamplerName;
   readonly steps: number;
   readonly spacing: Spacing;
-  /** DDIM's η (0: deterministic). */
-  readonly eta: number;
-  /** Relative and absolute tolerance of the adaptive probability-flow solver. */
-  readonly tolerance: number;
   /** ᾱ at the clean end: 1 (set_alpha_to_one) or ᾱ[0]. */
   readonly finalAlphaBar: FinalAlphaBar;
   /** diffusers' steps_offset, added to the leading grid. */
   readonly stepsOffset: number;
-  /** Order of UniPC (1–3, default 2) or iPNDM's highest order (1–4, default 4). */
-  readonly solverOrder?: number;
-  /** UniPC's B(h): bh1 or bh2 (default). */
-  readonly solverType?: SolverType;
+  /** What only some methods read (η, tolerance, variance, clip, solver order and type). */
+  readonly options: MethodOptions;
   /** The timesteps of `spacing: 'tuned'`, found by the caller for this model, sampler and steps (`pndm tune`). */
   readonly tunedGrid?: readonly number[];
 }
@@ -32,10 +27,9 @@ export const DEFAULT_SETTINGS: SamplingSettings = {
   sampler: 'f-pndm',
   steps: 50,
   spacing: 'leading',
-  eta: 0,
-  tolerance: 1e-3,
   finalAlphaBar: 'one',
   stepsOffset: 0,
+  options: DEFAULT_OPTIONS,
 };
 
 export interface RunHooks {
@@ -43,6 +37,8 @@ export interface RunHooks {
   readonly noise?: NoiseSource;
   readonly signal?: AbortSignal;
   readonly onStep?: StepCallback;
+  /** After every counted model call (e.g. a preview of x̂₀ long before a multi-call first step ends). */
+  readonly onModelCall?: ModelCallCallback;
 }
 
 export interface SampleResult {
@@ -83,10 +79,14 @@ export async function sample(
   if (!Number.isInteger(count) || count < 1 || xT.length % count !== 0) {
     throw new Error(`x_T has ${xT.length} values, which is not ${count} whole images.`);
   }
-  if (method.stochastic(settings.eta) && !hooks.noise) {
+  if (method.stochastic(settings.options) && !hooks.noise) {
     throw new Error(`${method.label} with these settings is stochastic: give it a noise source (a seed).`);
   }
-  const solverOrder = solverOrderFor(settings.sampler, settings.steps, settings.solverOrder);
+  const options: MethodOptions = {
+    ...settings.options,
+    solverOrder: solverOrderFor(settings.sampler, settings.steps, settings.options.solverOrder),
+    solverType: resolveSolverType(settings.options.solverType ?? DEFAULT_OPTIONS.solverType),
+  };
   const { t: grid, alphaBar: points } = samplingGridFor(schedule, settings);
   const ctx = makeContext({
     model,
@@ -94,15 +94,12 @@ export async function sample(
     grid,
     next: nextTimesteps(grid),
     points,
-    solverOrder,
-    solverType: settings.solverType === undefined ? undefined : resolveSolverType(settings.solverType),
     count,
     noise: hooks.noise,
-    eta: settings.eta,
-    tolerance: settings.tolerance,
     signal: hooks.signal,
     onStep: hooks.onStep,
+    onModelCall: hooks.onModelCall,
   });
-  const x = await method.run(ctx, xT);
+  const x = await method.run(ctx, xT, options);
   return { x, nfe: ctx.nfe(), grid };
 }

@@ -49,6 +49,20 @@ export interface StepInfo {
 
 export type StepCallback = (info: StepInfo) => void | Promise<void>;
 
+/** One counted, finite model evaluation, as the run's context saw it. */
+export interface ModelCallInfo {
+  /** The timestep the model was asked for (fractional for the probability-flow solver). */
+  readonly t: number;
+  /** The input, [count, C, H, W]. */
+  readonly x: Float32Array;
+  /** The model's ε for it. */
+  readonly eps: Float32Array;
+  /** Model evaluations so far, this one included. */
+  readonly nfe: number;
+}
+
+export type ModelCallCallback = (call: ModelCallInfo) => void | Promise<void>;
+
 export class SamplingCancelled extends Error {
   constructor() {
     super('Sampling was cancelled.');

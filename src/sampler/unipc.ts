@@ -1,5 +1,6 @@
 import type { SamplerContext } from './context';
 import { dataPredictionLoop, pointOf, type HistoryEntry, type MultistepSolver } from './multistep';
+import type { MethodOptions } from './options';
 import { combine } from './pseudoStep';
 
 /**
@@ -8,22 +9,23 @@ import { combine } from './pseudoStep';
  * UniC corrector, which reuses that point's model output (no extra call; none after the last step).
  * The order grows with the history and falls to 1 at the last step (lower_order_final). NFE = N.
  */
-export async function sampleUniPc(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
-  const solverOrder = ctx.solverOrder ?? 2;
+export async function sampleUniPc(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
+  const solverOrder = options.solverOrder ?? 2;
+  const bh1 = options.solverType === 'bh1';
   const solver: MultistepSolver = {
     history: solverOrder,
     order: (i, n) => Math.min(solverOrder, n - i, i + 1),
-    step: (i, x, history, order) => uniP(ctx, i, x, history, order),
-    correct: (i, _predicted, x0, history, last) => uniC(ctx, i, x0, history, last.x, last.order),
+    step: (i, x, history, order) => uniP(ctx, bh1, i, x, history, order),
+    correct: (i, _predicted, x0, history, last) => uniC(ctx, bh1, i, x0, history, last.x, last.order),
   };
   return dataPredictionLoop(ctx, xT, solver);
 }
 
 /** The φ-function coefficients of a step of length h in λ: h·φ₁, B(h) and b_k = h·φ_{k+1}·k!/B(h), k = 1..p. */
-function coefficients(ctx: SamplerContext, h: number, p: number): { hPhi1: number; bh: number; b: number[] } {
+function coefficients(bh1: boolean, h: number, p: number): { hPhi1: number; bh: number; b: number[] } {
   const hh = -h;
   const hPhi1 = Math.expm1(hh);
-  const bh = ctx.solverType === 'bh1' ? hh : Math.expm1(hh);
+  const bh = bh1 ? hh : Math.expm1(hh);
   const b: number[] = [];
   let hPhiK = hPhi1 / hh - 1;
   let factorial = 1;
@@ -41,11 +43,11 @@ function ratios(ctx: SamplerContext, history: readonly HistoryEntry[], p: number
 }
 
 /** UniP-p from point i to i + 1: x′ = (σ′/σ)x − α′hφ₁·m₀ − α′B(h)·Σ ρ_k·(m_k − m₀)/r_k. */
-function uniP(ctx: SamplerContext, i: number, x: Float32Array, history: readonly HistoryEntry[], p: number): Float32Array {
+function uniP(ctx: SamplerContext, bh1: boolean, i: number, x: Float32Array, history: readonly HistoryEntry[], p: number): Float32Array {
   const to = pointOf(ctx.points[i + 1]);
   const from = pointOf(ctx.points[i]);
   const h = to.lambda - from.lambda;
-  const { hPhi1, bh, b } = coefficients(ctx, h, p);
+  const { hPhi1, bh, b } = coefficients(bh1, h, p);
   const r = ratios(ctx, history, p, from.lambda, h);
   // order 2 uses ρ = ½ (diffusers' simplification); order 3 solves the Vandermonde system without its last row
   const rho = p === 1 ? [] : p === 2 ? [0.5] : solve(vandermonde(r), b.slice(0, p - 1));
@@ -64,6 +66,7 @@ function uniP(ctx: SamplerContext, i: number, x: Float32Array, history: readonly
  */
 function uniC(
   ctx: SamplerContext,
+  bh1: boolean,
   i: number,
   x0: Float32Array,
   history: readonly HistoryEntry[],
@@ -73,7 +76,7 @@ function uniC(
   const to = pointOf(ctx.points[i]);
   const from = pointOf(ctx.points[i - 1]);
   const h = to.lambda - from.lambda;
-  const { hPhi1, bh, b } = coefficients(ctx, h, p);
+  const { hPhi1, bh, b } = coefficients(bh1, h, p);
   const r = ratios(ctx, history, p, from.lambda, h);
   const rho = p === 1 ? [0.5] : solve(vandermonde([...r, 1]), b);
   const c = [-to.alpha * hPhi1];

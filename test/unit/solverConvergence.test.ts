@@ -9,6 +9,7 @@ import { exactOdeSolution, rms } from '../support/gaussianModel';
 import { alphaBar, GAUSSIAN, gaussianModel, noiseFor, run, schedule } from '../support/sampling';
 import { makeContext } from '../../src/sampler/context';
 import {
+  DEFAULT_OPTIONS,
   DEFAULT_SETTINGS,
   gridFor,
   makeGrid,
@@ -41,8 +42,8 @@ async function errorOf(sampler: SamplerName, steps: number, solverOrder?: number
       return Float32Array.from(x, (v) => exactGaussianEps(v, ab, GAUSSIAN.mu, GAUSSIAN.s));
     },
   };
-  const ctx = makeContext({ model, alphaBar, grid, next: nextTimesteps(grid), points, count: 8, solverOrder, solverType });
-  const x = await METHODS[sampler].run(ctx, xT);
+  const ctx = makeContext({ model, alphaBar, grid, next: nextTimesteps(grid), points, count: 8 });
+  const x = await METHODS[sampler].run(ctx, xT, { ...DEFAULT_OPTIONS, solverOrder, solverType: solverType ?? 'bh2' });
   assert.equal(call, steps, `${sampler}: one call per step`);
   return rms(x, exactOdeSolution(xT, points[0], points[steps], GAUSSIAN));
 }
@@ -120,15 +121,19 @@ test('bad input: steps below the order, an order out of range, an unknown solver
     /DPM-Solver\+\+\(3M\) needs at least 3 steps \(its order\), got 2; use more steps or a lower order\./,
   );
   await assert.rejects(
-    sample(gaussianModel(), schedule, xT, 8, { ...settings, sampler: 'unipc', steps: 2, solverOrder: 3 }),
+    sample(gaussianModel(), schedule, xT, 8, { ...settings, sampler: 'unipc', steps: 2, options: { ...DEFAULT_OPTIONS, solverOrder: 3 } }),
     /UniPC needs at least 3 steps \(its order\), got 2/,
   );
   await assert.rejects(
-    sample(gaussianModel(), schedule, xT, 8, { ...settings, sampler: 'unipc', solverOrder: 4 }),
+    sample(gaussianModel(), schedule, xT, 8, { ...settings, sampler: 'unipc', options: { ...DEFAULT_OPTIONS, solverOrder: 4 } }),
     /UniPC takes a solver order from 1 to 3, got 4\./,
   );
   await assert.rejects(
-    sample(gaussianModel(), schedule, xT, 8, { ...settings, sampler: 'unipc', solverType: 'bh3' as never }),
+    sample(gaussianModel(), schedule, xT, 8, {
+      ...settings,
+      sampler: 'unipc',
+      options: { ...DEFAULT_OPTIONS, solverType: 'bh3' as never },
+    }),
     /Unknown solver type "bh3"; use one of bh1, bh2/,
   );
   await assert.rejects(

@@ -83,7 +83,7 @@ test('stochastic samplers give the seeded result too (x_T passed as noise contin
   const done = messages.at(-1) as DoneReply;
   const reference = await runJob(
     { eps: (x, t) => gauss.eps(x, t), imageShape: shape, schedule: DEFAULT_SCHEDULE, modelMs: () => 0, provider: 'cpu' },
-    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', eta: 1, steps: 6 }, samples: 5, seed: 3 },
+    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 6, options: { ...DEFAULT_SETTINGS.options, eta: 1 } }, samples: 5, seed: 3 },
   );
   assert.deepEqual(Array.from(new Float32Array(done.x)), Array.from(reference.x));
 });
