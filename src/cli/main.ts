@@ -4,14 +4,18 @@
  */
 import { SamplingCancelled } from '../sampler';
 import { UsageError, type FlagSpec } from './args';
+import { EVAL_USAGE, evalCommand } from './evalCommand';
 import { infoCommand } from './infoCommand';
 import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
+       pndm eval [options]       error per model call of samplers × grids
 
 pndm sample options:
 ${formatFlags(SAMPLE_FLAGS)}
+
+${EVAL_USAGE}
 `;
 
 function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
@@ -31,6 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'info':
         await infoCommand(rest);
+        return 0;
+      case 'eval':
+        await evalCommand(rest, controller.signal);
         return 0;
       case undefined:
       case 'help':
