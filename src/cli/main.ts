@@ -7,15 +7,19 @@ import { UsageError, type FlagSpec } from './args';
 import { EVAL_USAGE, evalCommand } from './evalCommand';
 import { infoCommand } from './infoCommand';
 import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
+import { TUNE_USAGE, tuneCommand } from './tuneCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
        pndm eval [options]       error per model call of samplers × grids
+       pndm tune --sampler S --steps N [options]   a grid tuned to the model
 
 pndm sample options:
 ${formatFlags(SAMPLE_FLAGS)}
 
 ${EVAL_USAGE}
+
+${TUNE_USAGE}
 `;
 
 function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
@@ -39,6 +43,9 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'eval':
         await evalCommand(rest, controller.signal);
         return 0;
+      case 'tune':
+        await tuneCommand(rest, controller.signal);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -46,7 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; use pndm sample or pndm info (pndm --help lists the options)`);
+        throw new UsageError(`unknown command "${command}"; use pndm sample, info, eval or tune (pndm --help lists the options)`);
     }
   } catch (error) {
     if (error instanceof SamplingCancelled) {
