@@ -4,9 +4,9 @@
  * `--spacing tuned` finds it; prints the sampler's error on the usual grids and on the tuned one.
  */
 import { parseArgs } from 'node:util';
-import { METHODS, solverOrderFor, type Spacing } from '../sampler';
+import { DEFAULT_SETTINGS, gridFor, METHODS, solverOrderFor, type Spacing } from '../sampler';
 import { evaluateOne, REFERENCE } from '../tune/evaluate';
-import { searchGrid } from '../tune/gits';
+import { refineGrid, searchGrid } from '../tune/gits';
 import { modelSha256, saveTunedGrid } from '../tune/store';
 import { UsageError } from './args';
 import { intFlag, openForEval, samplerList } from './evalModel';
@@ -18,6 +18,7 @@ export const TUNE_USAGE = `pndm tune options:
   --trajectories M        seeds solved accurately to tune on (default 8)
   --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default 500)
   --candidates K          candidate timesteps, spread in log-SNR (default 120)
+  --sweeps S              refinement sweeps that score the sampler itself (default 2; 0: the search alone)
   --ep PROVIDER           execution provider (default cpu)`;
 
 const BASELINES: readonly Spacing[] = ['leading', 'linspace', 'trailing', 'karras', 'logsnr'];
@@ -50,6 +51,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
     if (steps >= T) throw new UsageError(`--steps ${steps} must be below the model's ${T} training timesteps`);
     const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', Math.min(500, T), steps + 1, T);
     const candidates = intFlag(values.candidates, '--candidates', 120, steps + 1, T);
+    const sweeps = intFlag(values.sweeps, '--sweeps', 2, 0, 8);
     const started = performance.now();
     const found = await searchGrid(run, {
       steps,
@@ -64,13 +66,26 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
     for (const spacing of BASELINES) {
       scores.push({ spacing, rms: (await evaluateOne(run, found.reference, sampler, spacing, steps)).rms });
     }
-    const tuned = (await evaluateOne(run, found.reference, sampler, 'tuned', steps, found.timesteps)).rms;
+    // the search's grid and the usual grids' own timesteps, refined for this sampler
+    const starts = [
+      found.timesteps,
+      ...BASELINES.map((spacing) => Array.from(gridFor(run.schedule, { ...DEFAULT_SETTINGS, ...run.base, sampler, steps, spacing }))),
+    ];
+    const refined = await refineGrid(
+      run,
+      found.reference,
+      sampler,
+      starts.filter((g) => g.every((t, i) => i === 0 || t < g[i - 1])),
+      sweeps,
+      ({ done, total }) => progress(`refine ${done}/${total}`),
+    );
+    const tuned = refined.rms;
     progress('');
     const baseline = scores.reduce((a, b) => (b.rms < a.rms ? b : a));
     const file = saveTunedGrid({
       sampler,
       steps,
-      timesteps: found.timesteps,
+      timesteps: refined.timesteps,
       baseline,
       rms: tuned,
       modelSha256: modelSha256(model.info.path),
@@ -82,7 +97,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
         `${METHODS[sampler].label}, ${steps} steps, RMS to ${REFERENCE.sampler}-${referenceSteps} over ${images} trajectories:`,
         ...scores.map((s) => `  ${s.spacing.padEnd(9)} ${s.rms.toFixed(4)}`),
         `  tuned     ${tuned.toFixed(4)}  (${tuned < baseline.rms ? `${(baseline.rms / tuned).toFixed(2)}× lower than ${baseline.spacing}` : `not lower than ${baseline.spacing}: keep --spacing ${baseline.spacing}`})`,
-        `tuned grid: ${found.timesteps.join(', ')}, then the clean end`,
+        `tuned grid: ${refined.timesteps.join(', ')}, then the clean end`,
         `saved ${file} (${seconds} s); use it with --spacing tuned`,
         '',
       ].join('\n'),
@@ -97,7 +112,7 @@ function parseOrUsage(argv: readonly string[]) {
   try {
     return parseArgs({
       args: [...argv],
-      options: { sampler: str, steps: str, model: str, trajectories: str, 'reference-steps': str, candidates: str, ep: str },
+      options: { sampler: str, steps: str, model: str, trajectories: str, 'reference-steps': str, candidates: str, sweeps: str, ep: str },
       allowPositionals: true,
     });
   } catch (error) {

@@ -2,13 +2,14 @@
  * A timestep grid tuned to one model (after GITS, Chen et al. 2024, "On the Trajectory Regularity of
  * ODE-based Diffusion Sampling"): accurate trajectories from a few seeds, the local error of one DDIM step
  * between every pair of candidate timesteps on them, then dynamic programming for the N-step grid from
- * T−1 to the clean end with the least accumulated local error.
+ * T−1 to the clean end with the least accumulated local error; then a local refinement that scores the
+ * chosen sampler itself on those trajectories.
  */
-import { pseudoStep, type ModelCallInfo } from '../sampler';
-import { rmsDiff, referenceSolution, type EvalRun } from './evaluate';
+import { pseudoStep, type ModelCallInfo, type SamplerName } from '../sampler';
+import { evaluateOne, rmsDiff, referenceSolution, type EvalRun } from './evaluate';
 
 export interface TuneProgress {
-  readonly phase: 'reference' | 'costs' | 'search';
+  readonly phase: 'reference' | 'costs' | 'search' | 'refine';
   readonly done: number;
   readonly total: number;
 }
@@ -94,4 +95,44 @@ export function pickCandidates(grid: readonly number[], alphasCumprod: ArrayLike
     picked.add(grid[g]);
   }
   return [...picked];
+}
+
+/**
+ * Local refinement for the sampler itself (the search above scores DDIM steps): each point in turn is
+ * moved halfway (then a quarter of the way, …) towards a neighbour, kept when the sampler's RMS to the
+ * reference falls. Starts from the best of the given grids.
+ */
+export async function refineGrid(
+  run: EvalRun,
+  reference: Float32Array,
+  sampler: SamplerName,
+  starts: readonly (readonly number[])[],
+  sweeps: number,
+  onProgress?: (p: TuneProgress) => void,
+): Promise<{ timesteps: number[]; rms: number }> {
+  const T = run.schedule.config.numTrainTimesteps;
+  const score = async (grid: readonly number[]) => (await evaluateOne(run, reference, sampler, 'tuned', grid.length, grid)).rms;
+  let best = [...starts[0]];
+  let bestRms = Infinity;
+  for (const start of starts) {
+    const rms = await score(start);
+    if (rms < bestRms) [best, bestRms] = [[...start], rms];
+  }
+  const n = best.length;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    const fraction = 1 / 2 ** (sweep + 1);
+    for (let i = 0; i < n; i++) {
+      const above = i === 0 ? T - 1 : best[i - 1] - 1;
+      const below = i === n - 1 ? 0 : best[i + 1] + 1;
+      for (const toward of [above, below]) {
+        const t = Math.round(best[i] + (toward - best[i]) * fraction);
+        if (t === best[i] || t > above || t < below) continue;
+        const trial = best.map((v, k) => (k === i ? t : v));
+        const rms = await score(trial);
+        if (rms < bestRms) [best, bestRms] = [trial, rms];
+      }
+      onProgress?.({ phase: 'refine', done: sweep * n + i + 1, total: sweeps * n });
+    }
+  }
+  return { timesteps: best, rms: bestRms };
 }

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { formatTable } from '../../src/cli/evalCommand';
 import { DEFAULT_SETTINGS, type SamplingSettings } from '../../src/sampler';
 import { evaluateOne, stepsForCalls, type EvalRun } from '../../src/tune/evaluate';
-import { pickCandidates, searchGrid } from '../../src/tune/gits';
+import { pickCandidates, refineGrid, searchGrid } from '../../src/tune/gits';
 import { logLogSvg } from '../../src/tune/plot';
 import { loadTunedGrid, modelSha256, saveTunedGrid, withTunedGrid } from '../../src/tune/store';
 import { gaussianModel, noiseFor, schedule } from '../support/sampling';
@@ -43,6 +43,24 @@ test('the searched grid starts at T−1, has N strictly decreasing steps, and be
   }
   // the summed local errors bound nothing exactly, but they are of the size of the global error
   assert.ok(found.cost > 0 && found.cost < 10 * tuned + 1, `cost ${found.cost}`);
+});
+
+test('refinement for the sampler itself never ends worse than the best grid it starts from', async () => {
+  const run = gaussianRun();
+  const found = await searchGrid(run, { steps: 5, referenceSteps: 250, candidates: 40 });
+  const leading = [800, 600, 400, 200, 0];
+  const startRms = await Promise.all(
+    [found.timesteps, leading].map(async (g) => (await evaluateOne(run, found.reference, 'dpmpp-2m', 'tuned', 5, g)).rms),
+  );
+  const refined = await refineGrid(run, found.reference, 'dpmpp-2m', [found.timesteps, leading], 2);
+  assert.ok(refined.rms <= Math.min(...startRms), `${refined.rms} vs ${startRms}`);
+  assert.equal(refined.timesteps.length, 5);
+  assert.ok(
+    refined.timesteps.every((t, i) => i === 0 || t < refined.timesteps[i - 1]),
+    refined.timesteps.join(),
+  );
+  const again = (await evaluateOne(run, found.reference, 'dpmpp-2m', 'tuned', 5, refined.timesteps)).rms;
+  assert.equal(again, refined.rms, 'the reported RMS is the grid’s');
 });
 
 test('candidates spread in log-SNR keep T−1 and come from the reference grid', () => {
