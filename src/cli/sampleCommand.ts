@@ -14,6 +14,7 @@ import {
   SAMPLER_ALIASES,
   SAMPLER_NAMES,
   SOLVER_TYPES,
+  solverOrderFor,
   SPACINGS,
   type SamplingSettings,
   type SolverType,
@@ -98,6 +99,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       model.info.path,
     );
     try {
+      solverOrderFor(sampler, steps, settings.options.solverOrder);
       checkRunBudget(sampler, samples, model.info.imageShape);
     } catch (error) {
       throw new UsageError((error as Error).message);
