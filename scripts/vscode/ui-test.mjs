@@ -135,7 +135,7 @@ try {
     await panel().locator('#model-facts').filter({ hasText: '1×32×32' }).waitFor({ timeout: 10_000 });
   });
 
-  await check('the controls show the settings and are labelled; η is shown only for DDIM', async () => {
+  await check('the controls show the settings and are labelled; η is shown only for DDIM, the variance only for DDPM', async () => {
     const p = panel();
     for (const id of [
       'sampler',
@@ -143,6 +143,7 @@ try {
       'samples',
       'seed',
       'spacing',
+      'variance',
       'provider',
       'generate',
       'cancel',
@@ -158,12 +159,18 @@ try {
     const samples = await p.locator('#samples').evaluate((el) => el.value);
     if (samples !== '81') throw new Error(`samples shows ${samples}, expected the default 81`);
     if (await p.locator('#eta').isVisible()) throw new Error('η is visible for F-PNDM');
+    if (await p.locator('#variance').isVisible()) throw new Error('the variance is visible for F-PNDM');
     await p.locator('#sampler').click();
     await p.locator('#sampler vscode-option', { hasText: 'DDIM' }).click();
     await p.locator('#eta').waitFor({ state: 'visible', timeout: 5000 });
     await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option', { hasText: 'DDPM' }).click();
+    await p.locator('#variance').waitFor({ state: 'visible', timeout: 5000 });
+    await p.locator('#eta').waitFor({ state: 'hidden', timeout: 5000 });
+    await p.locator('#sampler').click();
     await p.locator('#sampler vscode-option', { hasText: 'F-PNDM' }).click();
     await p.locator('#eta').waitFor({ state: 'hidden', timeout: 5000 });
+    await p.locator('#variance').waitFor({ state: 'hidden', timeout: 5000 });
     await p.locator('#steps input').fill(STEPS);
   });
 

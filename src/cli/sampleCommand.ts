@@ -7,8 +7,9 @@ import { openOnnxModel, readNpy, writeFileAtomic, writeNpy, PROVIDER_CHOICES, ty
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';
+import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
+import { methodOptionsOf } from '../runner/methodOptions';
 import {
-  DEFAULT_OPTIONS,
   METHODS,
   resolveSampler,
   SAMPLER_ALIASES,
@@ -36,6 +37,11 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
   spacing: { kind: 'string', help: "timestep spacing (default: the model's, else leading)", choices: SPACINGS },
   eta: { kind: 'number', help: 'DDIM η (0: deterministic)', min: 0, max: 1 },
+  variance: {
+    kind: 'string',
+    help: "DDPM's step variance (default auto: the model's variance_type, else fixed_small)",
+    choices: VARIANCE_CHOICES,
+  },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm (1–4, default 4)', min: 1, max: 4 },
   'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
@@ -52,6 +58,7 @@ const SETTINGS_KEYS: Readonly<Record<string, string>> = {
   seed: 'seed',
   spacing: 'spacing',
   eta: 'eta',
+  variance: 'variance',
   ep: 'ep',
   tolerance: 'tolerance',
   batch: 'batch',
@@ -88,13 +95,16 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
         spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
         finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
         stepsOffset: model.info.stepsOffset ?? 0,
-        options: {
-          ...DEFAULT_OPTIONS,
-          eta: (flags.eta as number | undefined) ?? DEFAULT_OPTIONS.eta,
-          tolerance: (flags.tolerance as number | undefined) ?? DEFAULT_OPTIONS.tolerance,
-          solverOrder: flags['solver-order'] as number | undefined,
-          solverType: (flags['solver-type'] as SolverType | undefined) ?? DEFAULT_OPTIONS.solverType,
-        },
+        options: methodOptionsOf(
+          {
+            eta: flags.eta as number | undefined,
+            tolerance: flags.tolerance as number | undefined,
+            variance: flags.variance as VarianceChoice | undefined,
+            solverOrder: flags['solver-order'] as number | undefined,
+            solverType: flags['solver-type'] as SolverType | undefined,
+          },
+          model.info,
+        ),
       },
       model.info.path,
     );
@@ -106,10 +116,14 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const seed = (flags.seed as number | undefined) ?? 0;
     for (const message of [...model.info.warnings, ...model.info.providerMessages]) process.stderr.write(`pndm: ${message}\n`);
+    if (sampler === 'pf' && given.steps !== undefined) {
+      process.stderr.write('pndm: note: pf integrates from t = T−1 to the end whatever --steps says; --tolerance sets its accuracy\n');
+    }
     const bar = progressBar();
     const result = await runJob(
       {
         eps: (x, t) => model.eps(x, t),
+        epsWithVariance: (x, t) => model.epsWithVariance(x, t),
         imageShape: model.info.imageShape,
         schedule: model.info.schedule,
         modelMs: () => model.modelMs,
@@ -133,6 +147,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
           noise: flags.noise,
           spacing: settings.spacing,
           eta: settings.options.eta,
+          ...(sampler === 'ddpm' ? { variance: settings.options.variance } : {}),
           ep: model.info.provider,
         }),
         Comment: line,

@@ -16,6 +16,7 @@ import {
   SeededNoise,
   type SamplingSettings,
 } from '../sampler';
+import { methodOptionsOf } from '../runner/methodOptions';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
 import { withTunedGrid } from '../tune/store';
 import { makeFrame, progressOf } from './frames';
@@ -23,18 +24,26 @@ import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
-export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'>;
+export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'> & Partial<Pick<OnnxEpsModel, 'epsWithVariance'>>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The runJob view of an opened model; every eps call ends with a turn of the event loop. */
 export function jobModelOf(model: RunnableModel): JobModel {
+  const withVariance = model.epsWithVariance?.bind(model);
   return {
     eps: async (x, t) => {
       const e = await model.eps(x, t);
       await yieldToEventLoop();
       return e;
     },
+    epsWithVariance:
+      withVariance &&
+      (async (x, t) => {
+        const out = await withVariance(x, t);
+        await yieldToEventLoop();
+        return out;
+      }),
     imageShape: model.info.imageShape,
     schedule: model.info.schedule,
     modelMs: () => model.modelMs,
@@ -53,7 +62,7 @@ export function samplingSettingsOf(request: RunRequest, model: RunnableModel): S
     spacing: request.spacing,
     finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.info.stepsOffset ?? 0,
-    options: { ...DEFAULT_SETTINGS.options, eta: request.eta },
+    options: methodOptionsOf({ eta: request.eta, variance: request.variance }, model.info),
   };
 }
 

@@ -18,6 +18,8 @@ import {
 
 export interface JobModel {
   readonly eps: EpsModel['eps'];
+  /** For DDPM's learned variance types (models with 2C output channels). */
+  readonly epsWithVariance?: EpsModel['epsWithVariance'];
   readonly imageShape: ImageShape;
   readonly schedule: ScheduleConfig;
   /** Cumulative milliseconds spent inside the runtime's inference call. */
@@ -75,13 +77,20 @@ export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<R
   };
 }
 
+/** The option that shaped this run's samples, for the summary line: DDIM's η > 0, DDPM's variance. */
+function methodNote(settings: SamplingSettings): string {
+  if (settings.sampler === 'ddim' && settings.options.eta > 0) return ` (η = ${settings.options.eta})`;
+  if (settings.sampler === 'ddpm') return ` (variance ${settings.options.variance})`;
+  return '';
+}
+
 /** The one-line summary the CLI prints and the panel shows. */
 export function summaryLine(settings: SamplingSettings, samples: number, result: JobResult): string {
   const label = METHODS[settings.sampler].label;
   const wall = result.wallMs / 1000;
   const inside = result.modelMs / 1000;
   return (
-    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.options.eta > 0 ? ` (η = ${settings.options.eta})` : ''}, ` +
+    `${label}, ${settings.steps} steps${methodNote(settings)}, ` +
     `${samples} samples: ${result.nfe} model calls on ${result.provider}, ${wall.toFixed(2)} s wall, ` +
     `${inside.toFixed(2)} s in the model (${((100 * result.modelMs) / Math.max(result.wallMs, 1e-9)).toFixed(1)}%)`
   );

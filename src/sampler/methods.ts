@@ -83,7 +83,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   pf: {
     run: samplePf,
     label: 'PF-ODE',
-    description: 'probability-flow ODE, adaptive Dormand–Prince 5(4) (calls depend on the tolerance)',
+    description: 'probability-flow ODE from t = T−1, adaptive Dormand–Prince 5(4) (ignores steps; calls depend on the tolerance)',
     nfe: () => undefined,
     stochastic: deterministic,
     history: 8,
@@ -91,7 +91,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   ddpm: {
     run: sampleDdpm,
     label: 'DDPM',
-    description: 'DDPM ancestral sampling, variance β (use all T steps for the original sampler)',
+    description: 'DDPM ancestral sampling, posterior variance by default (N calls; all T steps by default)',
     nfe: (n) => n,
     stochastic: () => true,
     history: 1,

@@ -28,6 +28,6 @@ export interface MethodOptions {
 export const DEFAULT_OPTIONS: MethodOptions = {
   eta: 0,
   tolerance: 1e-3,
-  variance: 'fixed_large',
+  variance: 'fixed_small',
   solverType: 'bh2',
 };

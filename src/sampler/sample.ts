@@ -91,6 +91,7 @@ export async function sample(
   const ctx = makeContext({
     model,
     alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
+    lastTimestep: schedule.config.numTrainTimesteps - 1,
     grid,
     next: nextTimesteps(grid),
     points,

@@ -42,7 +42,7 @@ async function errorOf(sampler: SamplerName, steps: number, solverOrder?: number
       return Float32Array.from(x, (v) => exactGaussianEps(v, ab, GAUSSIAN.mu, GAUSSIAN.s));
     },
   };
-  const ctx = makeContext({ model, alphaBar, grid, next: nextTimesteps(grid), points, count: 8 });
+  const ctx = makeContext({ model, alphaBar, grid, next: nextTimesteps(grid), points, count: 8, lastTimestep: 999 });
   const x = await METHODS[sampler].run(ctx, xT, { ...DEFAULT_OPTIONS, solverOrder, solverType: solverType ?? 'bh2' });
   assert.equal(call, steps, `${sampler}: one call per step`);
   return rms(x, exactOdeSolution(xT, points[0], points[steps], GAUSSIAN));

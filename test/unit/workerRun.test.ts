@@ -32,6 +32,7 @@ const request = (patch: Partial<RunRequest> = {}): RunRequest => ({
   steps: 10,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   samples: 5,
   seed: 3,
   preview: 'x0',
@@ -144,4 +145,43 @@ test('the first model call of a run is previewed as x̂₀ (F-PNDM shows digits 
     )
   ).filter((m) => m.type === 'frame');
   assert.equal(xt.length, 1 + 9 + 1, 'no x̂₀ preview when the preview is the noisy state');
+});
+
+test("DDPM's variance reaches the sampler: auto is the model's variance_type, learned types read the model's variance channels", async () => {
+  const gauss = gaussianModel();
+  const withVariance = (variance: number) =>
+    Object.assign(
+      fakeModel((x, t) => gauss.eps(x, t)),
+      {
+        epsWithVariance: async (x: Float32Array, t: number) => ({
+          eps: await gauss.eps(x, t),
+          variance: new Float32Array(x.length).fill(variance),
+        }),
+      },
+    );
+  const ddpm = async (model: RunnableModel, patch: Partial<RunRequest>) =>
+    (await collect(model, request({ sampler: 'ddpm', steps: 6, ...patch }))).at(-1)!;
+  const small = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    {},
+  )) as DoneReply;
+  assert.match(small.line, /^DDPM, 6 steps \(variance fixed_small\)/);
+  const range = (await ddpm(withVariance(-1), { variance: 'learned_range' })) as DoneReply;
+  assert.match(range.line, /\(variance learned_range\)/);
+  // learned_range at v = −1 is fixed_small (up to σ's float32 rounding)
+  const a = new Float32Array(small.x);
+  const b = new Float32Array(range.x);
+  assert.ok(
+    a.every((v, i) => Math.abs(v - b[i]) < 1e-5),
+    'learned_range(−1) = fixed_small',
+  );
+  const plain = fakeModel((x, t) => gauss.eps(x, t));
+  const large = { ...plain, eps: plain.eps, info: { ...plain.info, varianceType: 'fixed_large' } } as RunnableModel;
+  assert.match(((await ddpm(large, { variance: 'auto' })) as DoneReply).line, /\(variance fixed_large\)/);
+  const refused = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    { variance: 'learned' },
+  )) as FailedReply;
+  assert.equal(refused.type, 'failed');
+  assert.match(refused.message, /the model predicts ε only \(C output channels, not 2C\): use the variance fixed_small or fixed_large/);
 });
