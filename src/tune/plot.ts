@@ -9,7 +9,8 @@ const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
 
 export function logLogSvg(series: readonly Series[], axes: { x: string; y: string; title: string }): string {
-  const [w, h, left, right, top, bottom] = [760, 480, 70, 230, 40, 50];
+  const [w, left, right, top, bottom] = [760, 70, 230, 40, 50];
+  const h = Math.max(480, top + 24 + series.length * 16); // room for the legend
   const all = series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0);
   if (!all.length) throw new Error('Nothing to plot: every error was zero or missing.');
   const decade = (v: number, f: (n: number) => number) => f(Math.log10(v));
