@@ -7,7 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openOnnxModel, readNpy } from '../src/model';
+import { readNpy } from '../src/io';
+import { openOnnxModel } from '../src/model';
 import {
   DEFAULT_SETTINGS,
   initialNoise,

@@ -1,5 +1,6 @@
 /** What `pndm eval` and `pndm tune` share: the model opened for scoring, its seeded x_T, and list flags. */
-import { openOnnxModel, PROVIDER_CHOICES, readNpy, type OnnxEpsModel } from '../model';
+import { readNpy } from '../io';
+import { openOnnxModel, PROVIDER_CHOICES, type OnnxEpsModel } from '../model';
 import { initialNoise, makeSchedule, resolveSampler, SeededNoise, SPACINGS, type SamplerName, type Spacing } from '../sampler';
 import type { EvalRun } from '../tune/evaluate';
 import { UsageError } from './args';

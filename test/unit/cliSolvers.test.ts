@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readNpy } from '../../src/model';
+import { readNpy } from '../../src/io';
 import { repoRoot } from '../support/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pndm-cli-solvers-'));

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openOnnxModel, readNpy, type OnnxEpsModel } from '../../src/model';
+import { readNpy } from '../../src/io';
+import { openOnnxModel, type OnnxEpsModel } from '../../src/model';
 import { DEFAULT_SETTINGS, initialNoise, makeSchedule, sample, SeededNoise, type SamplingSettings } from '../../src/sampler';
 import { backgroundSpread, rmsDiff } from '../../scripts/samplerFigures';
 import { bundledModel, referenceFile } from '../support/paths';
