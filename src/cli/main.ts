@@ -7,13 +7,17 @@ import { join } from 'node:path';
 import { SamplingCancelled } from '../sampler';
 import { UsageError } from './args';
 import { FD_USAGE, fdCommand } from './fdCommand';
+import { EVAL_USAGE, evalCommand } from './evalCommand';
 import { INFO_USAGE, infoCommand } from './infoCommand';
 import { MERGE_USAGE, mergeCommand } from './mergeCommand';
 import { SAMPLE_USAGE, sampleCommand } from './sampleCommand';
 import { SLURM_USAGE, slurmCommand } from './slurmCommand';
+import { TUNE_USAGE, tuneCommand } from './tuneCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
+       pndm eval [options]           error per model call of samplers × grids
+       pndm tune --sampler S --steps N [options]   a grid tuned to the model
        pndm merge SHARD.npy...       join the shards of a pndm sample --shard run
        pndm fd SAMPLES...            Fréchet distance of samples to reference statistics
        pndm slurm [options]          a Slurm job array of shards and a merge job after it
@@ -22,6 +26,10 @@ const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid a
 
 ${SAMPLE_USAGE}
 ${INFO_USAGE}
+${EVAL_USAGE}
+
+${TUNE_USAGE}
+
 usage: ${MERGE_USAGE}
 usage: ${FD_USAGE}
 usage: ${SLURM_USAGE}
@@ -53,6 +61,12 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'slurm':
         await slurmCommand(rest);
         return 0;
+      case 'eval':
+        await evalCommand(rest, controller.signal);
+        return 0;
+      case 'tune':
+        await tuneCommand(rest, controller.signal);
+        return 0;
       case '--version':
       case '-v':
       case 'version':
@@ -65,7 +79,9 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; use pndm sample, info, merge, fd or slurm (pndm --help lists the options)`);
+        throw new UsageError(
+          `unknown command "${command}"; use pndm sample, info, eval, tune, merge, fd or slurm (pndm --help lists the options)`,
+        );
     }
   } catch (error) {
     if (error instanceof SamplingCancelled) {

@@ -12,6 +12,8 @@ import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../run
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
 import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
 import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
+import { SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
+import { withTunedGrid } from '../tune/store';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
 import { readSettings, resolveRecipeModel } from './settingsFile';
@@ -35,6 +37,8 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
     choices: VARIANCE_CHOICES,
   },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
+  'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm (1–4, default 4)', min: 1, max: 4 },
+  'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'a PNG saved by pndm or the panel, or settings JSON; flags override it' },
   shard: { kind: 'string', help: 'I/N: sample only shard I of N of the --samples images (for pndm merge; needs --out-npy)' },
@@ -82,19 +86,25 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const shard = typeof flags.shard === 'string' ? planShard(flags.shard, total, outNpy) : undefined;
     const first = shard?.range.start ?? 0;
     const samples = shard ? shard.range.end - first : total;
-    const settings = samplingSettingsFor(model.info, {
-      sampler,
-      steps: flags.steps as number | undefined,
-      spacing: flags.spacing as SpacingChoice | undefined,
-      eta: flags.eta as number | undefined,
-      tolerance: flags.tolerance as number | undefined,
-      variance: flags.variance as VarianceChoice | undefined,
-    });
+    const settings = withTunedGrid(
+      samplingSettingsFor(model.info, {
+        sampler,
+        steps: flags.steps as number | undefined,
+        spacing: flags.spacing as SpacingChoice | undefined,
+        eta: flags.eta as number | undefined,
+        tolerance: flags.tolerance as number | undefined,
+        variance: flags.variance as VarianceChoice | undefined,
+        solverOrder: flags['solver-order'] as number | undefined,
+        solverType: flags['solver-type'] as SolverType | undefined,
+      }),
+      model.info.path,
+    );
     const T = model.info.schedule.numTrainTimesteps;
     if (settings.steps > T) {
       throw new UsageError(`--steps ${settings.steps} is more than the model's ${T} training timesteps; use --steps ${T} or fewer`);
     }
     try {
+      solverOrderFor(sampler, settings.steps, settings.options.solverOrder);
       checkRunBudget(sampler, samples, model.info.imageShape);
     } catch (error) {
       throw new UsageError((error as Error).message);

@@ -18,6 +18,7 @@ import {
 import { fdBesideModel, fdSuffix } from '../quality/besideModel';
 import { runJob, summaryLine, type JobModel } from '../runner/runJob';
 import { samplingSettingsFor } from '../runner/runSettings';
+import { withTunedGrid } from '../tune/store';
 import { makeFrame, progressOf } from './frames';
 import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
@@ -65,7 +66,13 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     post({ type: 'failed', id, message: refusal, cancelled: false });
     return;
   }
-  const settings = samplingSettingsOf(request, model);
+  let settings: SamplingSettings;
+  try {
+    settings = withTunedGrid(samplingSettingsOf(request, model), model.info.path);
+  } catch (error) {
+    post({ type: 'failed', id, message: (error as Error).message, cancelled: false });
+    return;
+  }
   const expectedNfe = METHODS[settings.sampler].nfe(settings.steps);
   const job = jobModelOf(model);
   post({ type: 'started', id, info: model.info, expectedNfe });

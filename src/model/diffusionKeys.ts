@@ -6,11 +6,10 @@
  */
 import { BETA_SCHEDULES, PREDICTION_TYPES, type BetaScheduleName, type PredictionType } from '../sampler/schedule';
 import { VARIANCE_TYPES, type VarianceType } from '../sampler/options';
-import { SPACINGS, type Spacing } from '../sampler/timesteps';
+import { TIMESTEP_SPACINGS, type TimestepSpacing } from '../sampler/timesteps';
 
-/** diffusers' timestep_spacing values: the sampler's grids. */
-export const TIMESTEP_SPACINGS = SPACINGS;
-export type TimestepSpacing = Spacing;
+/** diffusers' timestep_spacing values: the sampler's grids on the model's own timesteps. */
+export { TIMESTEP_SPACINGS, type TimestepSpacing };
 
 /** Diffusion facts that explicit options, metadata or a scheduler_config.json may give. */
 export interface DiffusionOverrides {

@@ -21,6 +21,9 @@ export interface SettingsRequest {
   readonly tolerance?: number;
   /** DDPM's variance; `auto` or undefined: the model's variance_type. */
   readonly variance?: AskedOptions['variance'];
+  /** UniPC's or iPNDM's order, and UniPC's B(h). */
+  readonly solverOrder?: number;
+  readonly solverType?: AskedOptions['solverType'];
 }
 
 /** The facts of a model that change how it is sampled. */
@@ -34,7 +37,16 @@ export function samplingSettingsFor(model: ModelFacts, request: SettingsRequest)
     spacing: spacingOf(request.spacing, model),
     finalAlphaBar: model.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.stepsOffset ?? DEFAULT_SETTINGS.stepsOffset,
-    options: methodOptionsOf({ eta: request.eta, tolerance: request.tolerance, variance: request.variance }, model),
+    options: methodOptionsOf(
+      {
+        eta: request.eta,
+        tolerance: request.tolerance,
+        variance: request.variance,
+        solverOrder: request.solverOrder,
+        solverType: request.solverType,
+      },
+      model,
+    ),
   };
 }
 

@@ -22,6 +22,8 @@ export interface SamplerContext {
   /** Descending start timesteps of the N steps, and where each step goes (last: −1). */
   readonly grid: Int32Array;
   readonly next: Int32Array;
+  /** ᾱ at the N + 1 grid points (σ-space grids: the grid's own σ, not ᾱ at the rounded t). */
+  readonly points: Float64Array;
   /** Images in the batch; x is laid out [count, C, H, W]. */
   readonly count: number;
   readonly noise?: NoiseSource;
@@ -30,6 +32,8 @@ export interface SamplerContext {
   report(step: number, t: number, tNext: number, x: Float32Array, x0: Float32Array, progress?: number): Promise<void>;
   /** Report a finished step whose direction was ε at t: derives x̂₀ for the preview. */
   reportEps(step: number, t: number, tNext: number, x: Float32Array, xBefore: Float32Array, eps: Float32Array): Promise<void>;
+  /** Report step i of the grid whose direction was ε at grid point i (x̂₀ from the point's own ᾱ). */
+  reportGridStep(step: number, x: Float32Array, xBefore: Float32Array, eps: Float32Array): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -38,6 +42,7 @@ export interface ContextOptions {
   lastTimestep: number;
   grid: Int32Array;
   next: Int32Array;
+  points: Float64Array;
   count: number;
   noise?: NoiseSource;
   signal?: AbortSignal;
@@ -90,6 +95,7 @@ export function makeContext(o: ContextOptions): SamplerContext {
     lastTimestep: o.lastTimestep,
     grid: o.grid,
     next: o.next,
+    points: o.points,
     count: o.count,
     noise: o.noise,
     nfe: () => nfe,
@@ -103,6 +109,10 @@ export function makeContext(o: ContextOptions): SamplerContext {
     reportEps(step, t, tNext, x, xBefore, e) {
       const x0 = o.onStep ? predictX0(xBefore, e, o.alphaBar(t)) : xBefore;
       return report(step, t, tNext, x, x0);
+    },
+    reportGridStep(step, x, xBefore, e) {
+      const x0 = o.onStep ? predictX0(xBefore, e, o.points[step]) : xBefore;
+      return report(step, o.grid[step], o.next[step], x, x0);
     },
   };
 }

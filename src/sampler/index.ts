@@ -1,9 +1,11 @@
 export * from './alphas';
+export * from './grid';
 export * from './methods';
 export * from './noise';
 export * from './options';
 export * from './sample';
 export * from './schedule';
+export * from './solverTypes';
 export * from './timesteps';
 export * from './types';
 export { pseudoStep, predictX0 } from './pseudoStep';

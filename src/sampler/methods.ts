@@ -1,6 +1,10 @@
 import type { SamplerContext } from './context';
 import { sampleDdim } from './ddim';
 import { sampleDdpm } from './ddpm';
+import { sampleDpmSolver } from './dpmSolver';
+import type { GridStyle } from './grid';
+import { sampleIPndm } from './ipndm';
+import { sampleUniPc } from './unipc';
 import { sampleFon } from './fon';
 import type { MethodOptions } from './options';
 import { samplePf } from './pf';
@@ -17,9 +21,15 @@ export interface SamplingMethod {
   readonly stochastic: (options: MethodOptions) => boolean;
   /** Number of past ε the method keeps (for memory estimates). */
   readonly history: number;
+  /** How its leading/linspace grids are laid (default ddim; diffusers' DPM-Solver and UniPC differ). */
+  readonly gridStyle?: GridStyle;
+  /** The orders `solverOrder` may take and the default, for methods that have that option. */
+  readonly solverOrders?: { readonly min: number; readonly max: number; readonly default: number };
+  /** Fewest steps for a solver order (multistep methods need as many points as their order). */
+  readonly minSteps?: (solverOrder: number) => number;
 }
 
-export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm'] as const;
+export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 /** Accepted spellings: `pndm` is F-PNDM, the paper's default. */
 export const SAMPLER_ALIASES: Readonly<Record<string, SamplerName>> = { pndm: 'f-pndm' };
@@ -86,7 +96,62 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
     stochastic: () => true,
     history: 1,
   },
+  'dpmpp-2m': {
+    run: sampleDpmSolver(2),
+    label: 'DPM-Solver++(2M)',
+    description: "DPM-Solver++ multistep, 2nd order, as diffusers' DPMSolverMultistepScheduler (N calls)",
+    nfe: (n) => n,
+    stochastic: deterministic,
+    history: 2,
+    gridStyle: 'dpm',
+    minSteps: () => 2,
+  },
+  'dpmpp-3m': {
+    run: sampleDpmSolver(3),
+    label: 'DPM-Solver++(3M)',
+    description: "DPM-Solver++ multistep, 3rd order, as diffusers' DPMSolverMultistepScheduler (N calls)",
+    nfe: (n) => n,
+    stochastic: deterministic,
+    history: 3,
+    gridStyle: 'dpm',
+    minSteps: () => 3,
+  },
+  unipc: {
+    run: sampleUniPc,
+    label: 'UniPC',
+    description: "UniPC predictor–corrector (bh1|bh2, order 1–3), as diffusers' UniPCMultistepScheduler (N calls)",
+    nfe: (n) => n,
+    stochastic: deterministic,
+    history: 4,
+    gridStyle: 'dpm',
+    solverOrders: { min: 1, max: 3, default: 2 },
+    minSteps: (order) => order,
+  },
+  ipndm: {
+    run: sampleIPndm,
+    label: 'iPNDM',
+    description: 'improved PNDM: Adams–Bashforth up to 4th order in (σ, x/√ᾱ), lower orders first, no warm-up calls (N calls)',
+    nfe: (n) => n,
+    stochastic: deterministic,
+    history: 4,
+    solverOrders: { min: 1, max: 4, default: 4 },
+  },
 };
+
+/** The checked solver order of a run: the method's default when not given; an error outside its range or below its steps. */
+export function solverOrderFor(name: SamplerName, steps: number, solverOrder?: number): number | undefined {
+  const method = METHODS[name];
+  const orders = method.solverOrders;
+  if (orders && solverOrder !== undefined && !(Number.isInteger(solverOrder) && solverOrder >= orders.min && solverOrder <= orders.max)) {
+    throw new Error(`${method.label} takes a solver order from ${orders.min} to ${orders.max}, got ${solverOrder}.`);
+  }
+  const order = orders ? (solverOrder ?? orders.default) : undefined;
+  const fewest = method.minSteps?.(order ?? 1);
+  if (fewest !== undefined && steps < fewest) {
+    throw new Error(`${method.label} needs at least ${fewest} steps (its order), got ${steps}; use more steps or a lower order.`);
+  }
+  return order;
+}
 
 /** The method for a user-given name, or an error listing the valid names. */
 export function resolveSampler(name: string): SamplerName {

@@ -4,6 +4,8 @@
  * what it does not use, and the shared SamplerContext stays free of per-method knobs.
  */
 
+import type { SolverType } from './solverTypes';
+
 /** diffusers' DDPMScheduler `variance_type` values that we implement. */
 export const VARIANCE_TYPES = ['fixed_small', 'fixed_large', 'learned', 'learned_range'] as const;
 export type VarianceType = (typeof VARIANCE_TYPES)[number];
@@ -17,10 +19,15 @@ export interface MethodOptions {
   readonly variance: VarianceType;
   /** DDIM and DDPM clip x̂₀ to [−r, r] before the update (diffusers' clip_sample_range); undefined: no clip. */
   readonly clipSample?: number;
+  /** Order of UniPC (1–3, default 2) or iPNDM's highest order (1–4, default 4); undefined: the method's default. */
+  readonly solverOrder?: number;
+  /** UniPC's B(h): bh1 or bh2. */
+  readonly solverType: SolverType;
 }
 
 export const DEFAULT_OPTIONS: MethodOptions = {
   eta: 0,
   tolerance: 1e-3,
   variance: 'fixed_small',
+  solverType: 'bh2',
 };

@@ -1,9 +1,11 @@
 import { alphaBarOf, type FinalAlphaBar } from './alphas';
 import { makeContext } from './context';
-import { METHODS, type SamplerName } from './methods';
+import { makeGrid, type SamplingGrid } from './grid';
+import { METHODS, solverOrderFor, type SamplerName } from './methods';
 import { DEFAULT_OPTIONS, type MethodOptions } from './options';
 import type { NoiseSchedule } from './schedule';
-import { nextTimesteps, timesteps, type Spacing } from './timesteps';
+import { resolveSolverType } from './solverTypes';
+import { nextTimesteps, type Spacing } from './timesteps';
 import type { EpsModel, ModelCallCallback, NoiseSource, StepCallback } from './types';
 
 /** How to sample: everything that changes the result except the model and x_T. */
@@ -15,8 +17,10 @@ export interface SamplingSettings {
   readonly finalAlphaBar: FinalAlphaBar;
   /** diffusers' steps_offset, added to the leading grid. */
   readonly stepsOffset: number;
-  /** What only some methods read (η, tolerance, variance, clip). */
+  /** What only some methods read (η, tolerance, variance, clip, solver order and type). */
   readonly options: MethodOptions;
+  /** The timesteps of `spacing: 'tuned'`, found by the caller for this model, sampler and steps (`pndm tune`). */
+  readonly tunedGrid?: readonly number[];
 }
 
 export const DEFAULT_SETTINGS: SamplingSettings = {
@@ -40,12 +44,25 @@ export interface RunHooks {
 export interface SampleResult {
   readonly x: Float32Array;
   readonly nfe: number;
+  /** The model-call timesteps of the N steps. */
   readonly grid: Int32Array;
 }
 
-/** The grid a run of these settings uses on this schedule. */
-export function gridFor(schedule: NoiseSchedule, settings: Pick<SamplingSettings, 'steps' | 'spacing' | 'stepsOffset'>): Int32Array {
-  return timesteps(schedule.config.numTrainTimesteps, settings.steps, settings.spacing, settings.stepsOffset);
+type GridSettings = Pick<SamplingSettings, 'sampler' | 'steps' | 'spacing' | 'stepsOffset' | 'finalAlphaBar' | 'tunedGrid'>;
+
+/** The grid a run of these settings uses on this schedule: model-call timesteps and ᾱ per point. */
+export function samplingGridFor(schedule: NoiseSchedule, settings: GridSettings): SamplingGrid {
+  return makeGrid(schedule, settings.steps, settings.spacing, {
+    stepsOffset: settings.stepsOffset,
+    finalAlphaBar: alphaBarOf(schedule, settings.finalAlphaBar)(-1),
+    style: METHODS[settings.sampler]?.gridStyle,
+    tuned: settings.tunedGrid,
+  });
+}
+
+/** The model-call timesteps a run of these settings uses on this schedule. */
+export function gridFor(schedule: NoiseSchedule, settings: GridSettings): Int32Array {
+  return samplingGridFor(schedule, settings).t;
 }
 
 /** Run one method from x_T ([count, C, H, W]) to the clean end. x_T is not modified. */
@@ -65,19 +82,25 @@ export async function sample(
   if (method.stochastic(settings.options) && !hooks.noise) {
     throw new Error(`${method.label} with these settings is stochastic: give it a noise source (a seed).`);
   }
-  const grid = gridFor(schedule, settings);
+  const options: MethodOptions = {
+    ...settings.options,
+    solverOrder: solverOrderFor(settings.sampler, settings.steps, settings.options.solverOrder),
+    solverType: resolveSolverType(settings.options.solverType ?? DEFAULT_OPTIONS.solverType),
+  };
+  const { t: grid, alphaBar: points } = samplingGridFor(schedule, settings);
   const ctx = makeContext({
     model,
     alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
     lastTimestep: schedule.config.numTrainTimesteps - 1,
     grid,
     next: nextTimesteps(grid),
+    points,
     count,
     noise: hooks.noise,
     signal: hooks.signal,
     onStep: hooks.onStep,
     onModelCall: hooks.onModelCall,
   });
-  const x = await method.run(ctx, xT, settings.options);
+  const x = await method.run(ctx, xT, options);
   return { x, nfe: ctx.nfe(), grid };
 }

@@ -4,7 +4,11 @@
  * grid[i+1], and the last one goes to −1, the clean end where ᾱ(−1) = 1 (or ᾱ[0], see `finalAlphaBar`).
  */
 
-export const SPACINGS = ['leading', 'trailing', 'linspace'] as const;
+/** diffusers' timestep_spacing values: grids on the model's own timesteps. */
+export const TIMESTEP_SPACINGS = ['leading', 'trailing', 'linspace'] as const;
+export type TimestepSpacing = (typeof TIMESTEP_SPACINGS)[number];
+/** Every grid: the timestep spacings, σ-space grids (karras, logsnr; see grid.ts) and a grid tuned to the model. */
+export const SPACINGS = [...TIMESTEP_SPACINGS, 'karras', 'logsnr', 'tuned'] as const;
 export type Spacing = (typeof SPACINGS)[number];
 
 /** The step targets of a grid: next[i] = grid[i+1], next[N−1] = −1. */
@@ -21,6 +25,9 @@ export function nextTimesteps(grid: Int32Array): Int32Array {
  * - linspace: round(linspace(0, T−1, N)) reversed
  */
 export function timesteps(numTrainTimesteps: number, steps: number, spacing: Spacing = 'leading', stepsOffset = 0): Int32Array {
+  if ((SPACINGS as readonly string[]).includes(spacing) && !(TIMESTEP_SPACINGS as readonly string[]).includes(spacing)) {
+    throw new Error(`The ${spacing} grid is not a timestep spacing; build it with makeGrid (src/sampler/grid.ts).`);
+  }
   const T = numTrainTimesteps;
   if (!Number.isInteger(steps) || steps < 1 || steps > T) {
     throw new Error(`steps must be a whole number from 1 to ${T} (the model's training timesteps), got ${steps}.`);

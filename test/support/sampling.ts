@@ -40,8 +40,8 @@ export type RunSettings = Partial<Omit<SamplingSettings, 'options'>> & Partial<M
 
 /** The full settings for a partial, flat {@link RunSettings}. */
 export function settingsOf(settings: RunSettings): SamplingSettings {
-  const { sampler, steps, spacing, finalAlphaBar, stepsOffset, ...options } = settings;
-  const base = { sampler, steps, spacing, finalAlphaBar, stepsOffset };
+  const { sampler, steps, spacing, finalAlphaBar, stepsOffset, tunedGrid, ...options } = settings;
+  const base = { sampler, steps, spacing, finalAlphaBar, stepsOffset, tunedGrid };
   const given = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined));
   return { ...DEFAULT_SETTINGS, ...given, options: { ...DEFAULT_SETTINGS.options, ...options } };
 }

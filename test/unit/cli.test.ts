@@ -87,7 +87,10 @@ test('bad arguments exit 2 with one line that says what is allowed, and write no
     [['sample', '--stepz', '3'], /^pndm: unknown option --stepz; options: --model --sampler/],
     [['sample', '--steps', '0'], /^pndm: --steps must be in 1\.\.100000; got 0$/],
     [['sample', '--steps', 'ten'], /^pndm: --steps must be a whole number in 1\.\.100000; got "ten"$/],
-    [['sample', '--sampler', 'euler'], /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, pndm; got "euler"$/],
+    [
+      ['sample', '--sampler', 'euler'],
+      /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm; got "euler"$/,
+    ],
     [
       ['sample', '--steps', '1001', '--samples', '1'],
       /^pndm: --steps 1001 is more than the model's 1000 training timesteps; use --steps 1000 or fewer$/,

@@ -206,7 +206,11 @@ test("requests that cannot fit: steps over the model's T (100 from metadata), a 
     2,
     /^pndm: 1024 samples of 1×512×512 with F-PNDM would hold 10\.0 GiB of sampler state, over the 2\.0 GiB budget; use at most 204 samples\.$/,
   );
-  await refused(['--sampler', 'euler'], 2, /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, pndm; got "euler"$/);
+  await refused(
+    ['--sampler', 'euler'],
+    2,
+    /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm; got "euler"$/,
+  );
   await refused(['--steps', '0'], 2, /^pndm: --steps must be in 1\.\.100000; got 0$/);
   await refused(
     ['--variance', 'small'],

@@ -159,5 +159,8 @@ test('sampler names: aliases and a helpful error', () => {
   assert.equal(resolveSampler('pndm'), 'f-pndm');
   assert.equal(resolveSampler(' F-PNDM '), 'f-pndm');
   assert.equal(resolveSampler('ddim'), 'ddim');
-  assert.throws(() => resolveSampler('euler'), /Unknown sampler "euler"; use one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, pndm/);
+  assert.throws(
+    () => resolveSampler('euler'),
+    /Unknown sampler "euler"; use one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm/,
+  );
 });

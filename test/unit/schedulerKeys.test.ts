@@ -72,13 +72,16 @@ test('thresholding and rescale_betas_zero_snr: one warning each, naming the key 
 });
 
 test("a run's options: what was asked for, else the model's, else the defaults (fixed_small, no clip)", () => {
-  assert.deepEqual(methodOptionsOf({}, {}), { eta: 0, tolerance: 1e-3, variance: 'fixed_small' });
+  assert.deepEqual(methodOptionsOf({}, {}), { eta: 0, tolerance: 1e-3, variance: 'fixed_small', solverType: 'bh2' });
+  assert.equal(methodOptionsOf({ solverOrder: 3, solverType: 'bh1' }, {}).solverOrder, 3);
+  assert.equal(methodOptionsOf({ solverOrder: 3, solverType: 'bh1' }, {}).solverType, 'bh1');
   assert.equal(methodOptionsOf({ variance: 'auto' }, { varianceType: 'fixed_large' }).variance, 'fixed_large');
   assert.equal(methodOptionsOf({ variance: 'fixed_small' }, { varianceType: 'fixed_large' }).variance, 'fixed_small');
   assert.deepEqual(methodOptionsOf({ eta: 0.5, tolerance: 1e-4 }, { clipSample: 2 }), {
     eta: 0.5,
     tolerance: 1e-4,
     variance: 'fixed_small',
+    solverType: 'bh2',
     clipSample: 2,
   });
 });

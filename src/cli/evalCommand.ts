@@ -1,0 +1,147 @@
+/**
+ * `pndm eval`: quality per model call. For samplers × grids × numbers of calls, the RMS distance of the
+ * final samples to an accurate solution of the same ODE from the same x_T at t = T−1, as a table and a
+ * log–log SVG plot of error against calls.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { METHODS } from '../sampler';
+import { evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
+import { logLogSvg } from '../tune/plot';
+import { loadTunedGrid } from '../tune/store';
+import { UsageError } from './args';
+import { intFlag, intList, openForEval, samplerList, spacingList } from './evalModel';
+
+export const EVAL_USAGE = `pndm eval options:
+  --model PATH            ONNX ε-model (default: the bundled MNIST model)
+  --samplers LIST         default ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm
+  --spacings LIST         default leading,linspace,trailing,karras,logsnr (tuned: the grids \`pndm tune\` saved)
+  --calls LIST            model calls per image, default 5,10,20
+  --images K              images from --seed (default 4)    --seed S (default 0)
+  --noise FILE.npy        x_T instead of the seed, float32 [K,C,H,W]
+  --reference-steps N     steps of the accurate solution, iPNDM on the trailing grid (default 1000)
+  --out FILE.svg          the log–log plot (default eval.svg)    --json FILE  the rows as JSON
+  --ep PROVIDER           execution provider (default cpu)`;
+
+export async function evalCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parseArgsOrUsage(argv);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; options start with --`);
+  const samplers = samplerList(values.samplers ?? 'ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm');
+  const spacings = spacingList(values.spacings ?? 'leading,linspace,trailing,karras,logsnr');
+  const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
+  const images = intFlag(values.images, '--images', 4, 1, 4096);
+  const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
+  const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed, noise: values.noise }, signal);
+  try {
+    const T = run.schedule.config.numTrainTimesteps;
+    const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', T, 2, T);
+    const started = performance.now();
+    let done = 0;
+    const reference = await referenceSolution(run, referenceSteps, () => {
+      if (++done % 100 === 0) progress(`reference ${done}/${referenceSteps} calls`);
+    });
+    progress(`reference: ${REFERENCE.sampler} ${referenceSteps} steps, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    const rows: BudgetRow[] = [];
+    const skipped: string[] = [];
+    const jobs = samplers.flatMap((sampler) => spacings.flatMap((spacing) => calls.map((c) => ({ sampler, spacing, c }))));
+    for (const [k, { sampler, spacing, c }] of jobs.entries()) {
+      const steps = stepsForCalls(sampler, c, T);
+      if (steps === undefined) {
+        skipped.push(`${sampler} cannot run on ${c} calls`);
+        continue;
+      }
+      const tuned = spacing === 'tuned' ? loadTunedGrid(model.info.path, sampler, steps)?.timesteps : undefined;
+      if (spacing === 'tuned' && !tuned) {
+        skipped.push(`no tuned grid for ${sampler} at ${steps} steps (pndm tune --sampler ${sampler} --steps ${steps})`);
+        continue;
+      }
+      progress(`${k + 1}/${jobs.length} ${sampler} ${spacing} ${steps} steps`);
+      rows.push({ ...(await evaluateOne(run, reference, sampler, spacing, steps, tuned)), budget: c });
+    }
+    progress('');
+    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps));
+    for (const s of new Set(skipped)) process.stdout.write(`skipped: ${s}\n`);
+    const out = values.out ?? 'eval.svg';
+    const series = [...new Set(rows.map((r) => `${r.sampler} ${r.spacing}`))].map((label) => ({
+      label: `${METHODS[rows.find((r) => `${r.sampler} ${r.spacing}` === label)!.sampler].label} ${label.split(' ')[1]}`,
+      points: rows.filter((r) => `${r.sampler} ${r.spacing}` === label).map((r) => ({ x: r.calls, y: r.rms })),
+    }));
+    if (series.length) {
+      writeFileSync(
+        out,
+        logLogSvg(series, {
+          x: 'model calls per image',
+          y: `RMS to ${REFERENCE.sampler}-${referenceSteps} from the same x_T`,
+          title: `error per call, ${run.count} images of ${model.info.path.split(/[\\/]/).pop()}`,
+        }),
+      );
+      process.stdout.write(`wrote ${out}\n`);
+    }
+    if (values.json) {
+      writeFileSync(values.json, JSON.stringify({ model: model.info.path, images: run.count, seed, referenceSteps, rows }, null, 1));
+      process.stdout.write(`wrote ${values.json}\n`);
+    }
+  } finally {
+    await model.dispose();
+  }
+}
+
+function parseArgsOrUsage(argv: readonly string[]) {
+  const str = { type: 'string' } as const;
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        model: str,
+        samplers: str,
+        spacings: str,
+        calls: str,
+        images: str,
+        seed: str,
+        noise: str,
+        'reference-steps': str,
+        out: str,
+        json: str,
+        ep: str,
+      },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${EVAL_USAGE}`);
+  }
+}
+
+/** A result and the number of calls it was allowed. */
+export interface BudgetRow extends EvalRow {
+  readonly budget: number;
+}
+
+/** One row per sampler × grid, one column per number of calls; the best of each column marked. */
+export function formatTable(rows: readonly BudgetRow[], calls: readonly number[], images: number, referenceSteps: number): string {
+  const best = new Map<number, number>();
+  for (const c of calls) {
+    const inColumn = rows.filter((r) => r.budget === c).map((r) => r.rms);
+    if (inColumn.length) best.set(c, Math.min(...inColumn));
+  }
+  const keys = [...new Set(rows.map((r) => `${r.sampler}\t${r.spacing}`))];
+  const lines = [
+    `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images; * best per column`,
+    ['sampler'.padEnd(10), 'grid'.padEnd(9), ...calls.map((c) => `${c} calls`.padStart(12))].join(' '),
+  ];
+  for (const key of keys) {
+    const [sampler, spacing] = key.split('\t');
+    const cells = calls.map((c) => {
+      const r = rows.find((x) => x.sampler === sampler && x.spacing === spacing && x.budget === c);
+      if (!r) return '—'.padStart(12);
+      const mark = best.get(c) === r.rms ? '*' : ' ';
+      return `${r.rms.toFixed(4)}${r.calls !== c ? `(${r.calls})` : ''}${mark}`.padStart(12);
+    });
+    lines.push([sampler.padEnd(10), spacing.padEnd(9), ...cells].join(' '));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K`);
+  else if (text) process.stderr.write(`${text}\n`);
+}

@@ -1,0 +1,138 @@
+/**
+ * A timestep grid tuned to one model (after GITS, Chen et al. 2024, "On the Trajectory Regularity of
+ * ODE-based Diffusion Sampling"): accurate trajectories from a few seeds, the local error of one DDIM step
+ * between every pair of candidate timesteps on them, then dynamic programming for the N-step grid from
+ * T−1 to the clean end with the least accumulated local error; then a local refinement that scores the
+ * chosen sampler itself on those trajectories.
+ */
+import { pseudoStep, type ModelCallInfo, type SamplerName } from '../sampler';
+import { evaluateOne, rmsDiff, referenceSolution, type EvalRun } from './evaluate';
+
+export interface TuneProgress {
+  readonly phase: 'reference' | 'costs' | 'search' | 'refine';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface GridSearch {
+  /** Model-call timesteps of the N steps, descending, starting at T−1. */
+  readonly timesteps: number[];
+  /** The reference solution at the clean end, for scoring samplers on the same trajectories. */
+  readonly reference: Float32Array;
+  /** The accumulated local DDIM error of the chosen grid. */
+  readonly cost: number;
+}
+
+/**
+ * Candidates: `candidates` timesteps of the reference grid spread evenly in log-SNR, T−1 always among them.
+ * Returns the N model-call timesteps with the least summed one-step error into the next point (or the end).
+ */
+export async function searchGrid(
+  run: EvalRun,
+  options: { steps: number; referenceSteps: number; candidates: number; onProgress?: (p: TuneProgress) => void },
+): Promise<GridSearch> {
+  const { steps, referenceSteps } = options;
+  const T = run.schedule.config.numTrainTimesteps;
+  const ab = run.schedule.alphasCumprod;
+  const referenceGrid = Array.from({ length: referenceSteps }, (_, i) => Math.round(T - (i * T) / referenceSteps) - 1);
+  const wanted = new Set(pickCandidates(referenceGrid, ab, options.candidates));
+  const states = new Map<number, { x: Float32Array; eps: Float32Array }>();
+  let calls = 0;
+  const reference = await referenceSolution(run, referenceSteps, (call: ModelCallInfo) => {
+    if (wanted.has(call.t) && !states.has(call.t)) states.set(call.t, { x: call.x.slice(), eps: call.eps });
+    options.onProgress?.({ phase: 'reference', done: ++calls, total: referenceSteps });
+  });
+  // candidate points from T−1 down, then the clean end (index K)
+  const ts = [...states.keys()].sort((a, b) => b - a);
+  const K = ts.length;
+  if (K < steps) {
+    throw new Error(`Only ${K} candidate timesteps for ${steps} steps; use more --candidates or fewer steps.`);
+  }
+  const alphaEnd = run.base.finalAlphaBar === 'one' ? 1 : ab[0];
+  const cost: Float64Array[] = ts.map(() => new Float64Array(K + 1).fill(Infinity));
+  for (let i = 0; i < K; i++) {
+    const from = states.get(ts[i])!;
+    for (let j = i + 1; j <= K; j++) {
+      const target = j === K ? reference : states.get(ts[j])!.x;
+      cost[i][j] = rmsDiff(pseudoStep(from.x, from.eps, ab[ts[i]], j === K ? alphaEnd : ab[ts[j]]), target);
+    }
+    options.onProgress?.({ phase: 'costs', done: i + 1, total: K });
+  }
+  // best[k][j]: least cost to reach point j in k steps from point 0; prev for the path back
+  const best = Array.from({ length: steps + 1 }, () => new Float64Array(K + 1).fill(Infinity));
+  const prev = Array.from({ length: steps + 1 }, () => new Int32Array(K + 1).fill(-1));
+  best[0][0] = 0;
+  for (let k = 1; k <= steps; k++) {
+    for (let j = 1; j <= K; j++) {
+      for (let i = 0; i < j; i++) {
+        const c = best[k - 1][i] + cost[Math.min(i, K - 1)][j];
+        if (i < K && c < best[k][j]) {
+          best[k][j] = c;
+          prev[k][j] = i;
+        }
+      }
+    }
+    options.onProgress?.({ phase: 'search', done: k, total: steps });
+  }
+  const path: number[] = [];
+  for (let k = steps, j = K; k > 0; k--) {
+    j = prev[k][j];
+    path.unshift(ts[j]);
+  }
+  return { timesteps: path, reference, cost: best[steps][K] };
+}
+
+/** About n timesteps of `grid` (descending), nearest to points evenly spaced in log-SNR, the first always kept. */
+export function pickCandidates(grid: readonly number[], alphasCumprod: ArrayLike<number>, n: number): number[] {
+  const lambda = (t: number) => Math.log(alphasCumprod[t] / (1 - alphasCumprod[t]));
+  const hi = lambda(grid[grid.length - 1]);
+  const lo = lambda(grid[0]);
+  const picked = new Set<number>([grid[0]]);
+  let g = 0;
+  for (let k = 1; k < n; k++) {
+    const target = lo + ((hi - lo) * k) / (n - 1);
+    while (g + 1 < grid.length && Math.abs(lambda(grid[g + 1]) - target) <= Math.abs(lambda(grid[g]) - target)) g++;
+    picked.add(grid[g]);
+  }
+  return [...picked];
+}
+
+/**
+ * Local refinement for the sampler itself (the search above scores DDIM steps): each point in turn is
+ * moved halfway (then a quarter of the way, …) towards a neighbour, kept when the sampler's RMS to the
+ * reference falls. Starts from the best of the given grids.
+ */
+export async function refineGrid(
+  run: EvalRun,
+  reference: Float32Array,
+  sampler: SamplerName,
+  starts: readonly (readonly number[])[],
+  sweeps: number,
+  onProgress?: (p: TuneProgress) => void,
+): Promise<{ timesteps: number[]; rms: number }> {
+  const T = run.schedule.config.numTrainTimesteps;
+  const score = async (grid: readonly number[]) => (await evaluateOne(run, reference, sampler, 'tuned', grid.length, grid)).rms;
+  let best = [...starts[0]];
+  let bestRms = Infinity;
+  for (const start of starts) {
+    const rms = await score(start);
+    if (rms < bestRms) [best, bestRms] = [[...start], rms];
+  }
+  const n = best.length;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    const fraction = 1 / 2 ** (sweep + 1);
+    for (let i = 0; i < n; i++) {
+      const above = i === 0 ? T - 1 : best[i - 1] - 1;
+      const below = i === n - 1 ? 0 : best[i + 1] + 1;
+      for (const toward of [above, below]) {
+        const t = Math.round(best[i] + (toward - best[i]) * fraction);
+        if (t === best[i] || t > above || t < below) continue;
+        const trial = best.map((v, k) => (k === i ? t : v));
+        const rms = await score(trial);
+        if (rms < bestRms) [best, bestRms] = [trial, rms];
+      }
+      onProgress?.({ phase: 'refine', done: sweep * n + i + 1, total: sweeps * n });
+    }
+  }
+  return { timesteps: best, rms: bestRms };
+}

@@ -1,0 +1,72 @@
+/**
+ * The new solvers, grids and commands from the command line: a run with solver options, and the bad
+ * requests (tuned with no grid, an unknown solver type, steps below the order, tune and eval misused)
+ * refused with one line and the right exit code.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readNpy } from '../../src/io';
+import { repoRoot } from '../support/paths';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pndm-cli-solvers-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function pndm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'pndm.js'), ...args],
+      { cwd: scratch, env: { ...process.env, PNDM_CACHE_DIR: join(scratch, 'cache') } },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('pndm sample runs UniPC of order 3 with bh1 on the logsnr grid: N calls, finite samples', async () => {
+  const r = await pndm(
+    ['sample', '--sampler', 'unipc', '--solver-order', '3', '--solver-type', 'bh1', '--spacing', 'logsnr'].concat([
+      '--steps',
+      '5',
+      '--samples',
+      '1',
+      '--out-npy',
+      'u.npy',
+      '--ep',
+      'cpu',
+    ]),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^UniPC, 5 steps, 1 samples: 5 model calls on cpu/m);
+  const x = (await readNpy(join(scratch, 'u.npy'))).data as Float32Array;
+  assert.ok(x.length === 32 * 32 && x.every(Number.isFinite));
+});
+
+test('bad requests for the new solvers and commands get one line and the right exit code', async () => {
+  const cases: [string[], number, RegExp][] = [
+    [
+      ['sample', '--sampler', 'ipndm', '--spacing', 'tuned', '--steps', '5', '--samples', '1'],
+      1,
+      /^pndm: There is no tuned grid for ipndm at 5 steps for this model; make one with `pndm tune --sampler ipndm --steps 5 --model .*mnist_ddpm\.onnx` or choose another spacing\.$/,
+    ],
+    [['sample', '--sampler', 'unipc', '--solver-type', 'bh3'], 2, /^pndm: --solver-type must be one of bh1, bh2; got "bh3"$/],
+    [
+      ['sample', '--sampler', 'dpmpp-3m', '--steps', '2'],
+      2,
+      /^pndm: DPM-Solver\+\+\(3M\) needs at least 3 steps \(its order\), got 2; use more steps or a lower order\.$/,
+    ],
+    [['sample', '--sampler', 'unipc', '--solver-order', '4'], 2, /^pndm: UniPC takes a solver order from 1 to 3, got 4\.$/],
+    [['tune', '--sampler', 'unipc'], 2, /^pndm: pndm tune needs --sampler and --steps$/],
+    [['tune', '--sampler', 'ddpm', '--steps', '10'], 2, /^pndm: --sampler ddpm has no fixed grid to tune/],
+    [['eval', '--calls', 'ten'], 2, /^pndm: --calls: "ten" is not a whole number from 1 to 100000$/],
+    [['eval', '--spacings', 'cosine'], 2, /^pndm: --spacings: "cosine" is not one of leading, trailing, linspace, karras, logsnr, tuned$/],
+  ];
+  for (const [args, code, line] of cases) {
+    const r = await pndm(args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0], line, args.join(' '));
+  }
+});
