@@ -85,6 +85,8 @@ export enum MessageType {
   RunCancelled = 'runCancelled',
   Error = 'error',
   Notice = 'notice',
+  /** The title-bar Generate command (or its keybinding): the webview sends Generate with its form's values. */
+  GenerateFromForm = 'generateFromForm',
   // #endregion
   // #region from the webview
   Ready = 'ready',
@@ -94,6 +96,8 @@ export enum MessageType {
   CopySettings = 'copySettings',
   BrowseModel = 'browseModel',
   UseBundledModel = 'useBundledModel',
+  /** Show the recent-models quick pick. */
+  RecentModels = 'recentModels',
   // #endregion
 }
 
@@ -160,6 +164,11 @@ export interface NoticeMessage {
   readonly message: string;
 }
 
+/** Only the host knows which command ran; only the webview knows the values typed in its form. */
+export interface GenerateFromFormMessage {
+  readonly type: MessageType.GenerateFromForm;
+}
+
 export interface ReadyMessage {
   readonly type: MessageType.Ready;
 }
@@ -182,6 +191,9 @@ export interface BrowseModelMessage {
 export interface UseBundledModelMessage {
   readonly type: MessageType.UseBundledModel;
 }
+export interface RecentModelsMessage {
+  readonly type: MessageType.RecentModels;
+}
 
 export type ToWebview =
   | InitMessage
@@ -192,10 +204,18 @@ export type ToWebview =
   | RunFinishedMessage
   | RunCancelledMessage
   | ErrorMessage
-  | NoticeMessage;
+  | NoticeMessage
+  | GenerateFromFormMessage;
 
 export type FromWebview =
-  ReadyMessage | GenerateMessage | CancelMessage | SaveMessage | CopySettingsMessage | BrowseModelMessage | UseBundledModelMessage;
+  | ReadyMessage
+  | GenerateMessage
+  | CancelMessage
+  | SaveMessage
+  | CopySettingsMessage
+  | BrowseModelMessage
+  | UseBundledModelMessage
+  | RecentModelsMessage;
 
 /**
  * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly
@@ -225,4 +245,8 @@ export interface WebviewState {
   readonly summaryLine?: string;
   /** The status line of that run (step N/N, calls, speed, provider). */
   readonly statusLine?: string;
+  /** The settings the host last sent: a settings change overwrites only the controls whose setting changed. */
+  readonly hostSettings?: RunSettings;
+  /** The grid canvas's text alternative for that image. */
+  readonly gridLabel?: string;
 }

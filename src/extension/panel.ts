@@ -15,11 +15,14 @@ import { samePath } from './modelSummary';
 import { panelHtml } from './panelHtml';
 import type { PickedModels } from './pickedModels';
 import { preflightRun } from './preflight';
+import { openRecentModel } from './recentModels';
 import { copySettings, saveFinished } from './resultActions';
 import { SamplingRun } from './runController';
+import { RunStatusBar } from './runStatusBar';
 import type { FinishedRun } from './save';
 import { resolveUserPath, type Settings } from './settings';
 import { runSettingsOf } from './settingsSchema';
+import { METHODS } from '../sampler';
 import { validateMessage } from './validate';
 import { WorkerClient } from './workerClient';
 
@@ -46,7 +49,9 @@ export class SamplingPanel extends Disposable {
   readonly onDidPost = this.posted.event;
   private lastFrame: FrameMessage | undefined;
   /** The last run that finished (Save, Copy settings, the summary line). */
-  finished: FinishedRun | undefined;
+  private finishedRun: FinishedRun | undefined;
+  /** Progress in the status bar while the panel is hidden. */
+  readonly statusBar = new RunStatusBar();
 
   static createOrShow(services: PanelServices, modelPath?: string): SamplingPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -86,11 +91,29 @@ export class SamplingPanel extends Disposable {
     this.register({ dispose: () => this.client.dispose() });
     this.register(this.run);
     this.register(this.posted);
+    this.register(this.statusBar);
     this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.onDidChangeViewState((e) => this.statusBar.setPanelVisible(e.webviewPanel.visible)));
+    this.register({ dispose: () => setContext({ 'pndm.panelOpen': false, 'pndm.running': false, 'pndm.hasResult': false }) });
+    setContext({ 'pndm.panelOpen': true, 'pndm.running': false, 'pndm.hasResult': false });
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(services.extensionUri, 'media', 'pndm-light.svg'),
+      dark: vscode.Uri.joinPath(services.extensionUri, 'media', 'pndm-dark.svg'),
+    };
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.handleMessage(m)));
     this.register(services.settings.onDidChange((s) => this.post({ type: MessageType.Settings, settings: runSettingsOf(s) })));
     panel.webview.html = panelHtml(panel.webview, services.extensionUri);
     void this.setModel(modelPath ?? resolveUserPath(services.settings.read().modelPath) ?? services.bundledModel);
+  }
+
+  /** The last run that finished (Save, Copy settings, the summary line). */
+  get finished(): FinishedRun | undefined {
+    return this.finishedRun;
+  }
+
+  set finished(run: FinishedRun | undefined) {
+    this.finishedRun = run;
+    setContext({ 'pndm.hasResult': run !== undefined });
   }
 
   override dispose(): void {
@@ -148,7 +171,7 @@ export class SamplingPanel extends Disposable {
       case MessageType.BrowseModel: {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
-          filters: { 'ONNX model': ['onnx'] },
+          filters: { 'ONNX model': ['onnx', 'ONNX'] },
           openLabel: 'Use model',
         });
         if (picked?.[0]) {
@@ -159,6 +182,9 @@ export class SamplingPanel extends Disposable {
       }
       case MessageType.UseBundledModel:
         await this.setModel(this.services.bundledModel);
+        return;
+      case MessageType.RecentModels:
+        void openRecentModel(this.services); // a quick pick waits for the user: the panel's messages must not
         return;
       default: {
         const unreachable: never = message;
@@ -180,15 +206,25 @@ export class SamplingPanel extends Disposable {
       return undefined;
     }
     this.lastFrame = undefined;
+    const label = `${METHODS[settings.sampler].label} ${settings.steps} steps`;
+    this.statusBar.setPanelVisible(this.panel.visible);
+    this.statusBar.started(label);
+    setContext({ 'pndm.running': true });
     const run = new SamplingRun({
       client: this.client,
       post: (m) => this.post(m),
       log: this.services.log,
       modelPath: this.model.path,
       settings,
-      onFrame: (frame) => (this.lastFrame = frame),
+      showProgress: this.services.settings.read().progressNotification,
+      onFrame: (frame) => {
+        this.lastFrame = frame;
+        this.statusBar.progress(label, frame.progress);
+      },
       onEnded: (outcome) => {
         this.run.clearIf(run);
+        this.statusBar.ended();
+        setContext({ 'pndm.running': false });
         if (outcome.kind === 'finished') this.finished = outcome.result;
       },
     });
@@ -206,6 +242,11 @@ export class SamplingPanel extends Disposable {
       lastSummary: this.finished?.summary,
     });
   }
+}
+
+/** Context keys for the title-bar commands' enablement and keybindings. */
+function setContext(keys: Record<string, boolean>): void {
+  for (const [key, value] of Object.entries(keys)) void vscode.commands.executeCommand('setContext', key, value);
 }
 
 /** A model path a restored panel may reopen: the bundled model, pndm.modelPath, or one the user picked. */

@@ -43,13 +43,15 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <body>
 <main>
   <section class="model" aria-labelledby="model-heading">
-    <h2 id="model-heading">Model</h2>
-    <p class="model-path"><span id="model-name">(loading…)</span> <span id="model-path" class="muted"></span></p>
-    <div class="row">
-      <vscode-button id="browse" appearance="secondary" aria-label="Browse for an ONNX model">Browse…</vscode-button>
-      <vscode-button id="bundled" appearance="secondary" aria-label="Use the bundled MNIST model">Bundled model</vscode-button>
+    <div class="row model-line">
+      <h2 id="model-heading">Model</h2>
+      <span id="model-name" class="model-name">(loading…)</span>
+      <span id="model-path" class="muted model-path"></span>
+      <vscode-button id="browse" appearance="secondary" aria-label="Browse… for an ONNX model file">Browse…</vscode-button>
+      <vscode-button id="recent" appearance="secondary" aria-label="Recent… models you opened before">Recent…</vscode-button>
+      <vscode-button id="bundled" appearance="secondary" aria-label="Bundled model (the MNIST model shipped with the extension)">Bundled model</vscode-button>
     </div>
-    <p id="model-facts" class="muted" aria-live="polite"></p>
+    <details id="model-details"><summary>Model details</summary><p id="model-facts" class="muted" aria-live="polite"></p></details>
     <ul id="model-warnings" class="warnings"></ul>
   </section>
   <section class="controls" aria-label="Sampling settings">
@@ -61,22 +63,24 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
       <vscode-button id="new-seed" appearance="icon" aria-label="New random seed" title="New random seed">⟳</vscode-button></div>
     <label class="field"><span id="spacing-label">Spacing</span>
       <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACINGS)}</vscode-dropdown></label>
-    <vscode-text-field id="eta" inputmode="decimal" aria-label="Eta (DDIM only)" class="eta">η (DDIM)</vscode-text-field>
+    <vscode-text-field id="eta" inputmode="decimal" aria-label="η (DDIM): eta, used by DDIM only" class="eta">η (DDIM)</vscode-text-field>
     <label class="field"><span id="provider-label">Provider</span>
       <vscode-dropdown id="provider" aria-labelledby="provider-label">${options(PROVIDERS)}</vscode-dropdown></label>
     <label class="field"><span id="preview-label">Preview</span>
       <vscode-dropdown id="preview" aria-labelledby="preview-label">${options(['x0', 'xt'], (v) => (v === 'x0' ? 'x̂₀ (predicted)' : 'x_t (noisy)'))}</vscode-dropdown></label>
   </section>
   <div class="row actions">
-    <vscode-button id="generate" aria-label="Generate samples">Generate</vscode-button>
-    <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" disabled>Cancel</vscode-button>
-    <vscode-button id="save" appearance="secondary" aria-label="Save the grid as PNG" disabled>Save PNG</vscode-button>
-    <vscode-button id="copy" appearance="secondary" aria-label="Copy the settings as JSON" disabled>Copy settings</vscode-button>
+    <vscode-button id="generate" aria-label="Generate samples" title="Generate (Ctrl+Enter)">Generate</vscode-button>
+    <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" title="Cancel (Escape)" disabled>Cancel</vscode-button>
+    <vscode-button id="save" appearance="secondary" aria-label="Save PNG of the grid" disabled>Save PNG</vscode-button>
+    <vscode-button id="copy" appearance="secondary" aria-label="Copy settings as JSON" disabled>Copy settings</vscode-button>
+    <p id="status" class="status" aria-live="off"></p>
   </div>
   <p id="message" class="message" role="status" aria-live="polite"></p>
-  <p id="status" class="status" aria-live="off"></p>
   <p id="summary" class="summary" aria-live="polite"></p>
-  <canvas id="grid" width="1" height="1" role="img" aria-label="Sample grid"></canvas>
+  <div class="grid-box">
+    <canvas id="grid" width="1" height="1" role="img" aria-label="Sample grid: no samples yet. Generate to fill it."></canvas>
+  </div>
 </main>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

@@ -30,6 +30,7 @@ const FROM_WEBVIEW: readonly string[] = [
   MessageType.CopySettings,
   MessageType.BrowseModel,
   MessageType.UseBundledModel,
+  MessageType.RecentModels,
 ];
 
 const fail = (error: string): Validation => ({ ok: false, error });
@@ -73,6 +74,7 @@ export function validateMessage(raw: unknown): Validation {
     case MessageType.CopySettings:
     case MessageType.BrowseModel:
     case MessageType.UseBundledModel:
+    case MessageType.RecentModels:
       return { ok: true, message: { type: kind } };
     default: {
       const unreachable: never = kind;
