@@ -87,6 +87,21 @@ export enum MessageType {
   Notice = 'notice',
   /** The title-bar Generate command (or its keybinding): the webview sends Generate with its form's values. */
   GenerateFromForm = 'generateFromForm',
+  /** A finished run to show as the panel's own (a compare cell opened as a normal run). */
+  ShowRun = 'showRun',
+  // #endregion
+  // #region to the compare view
+  CompareInit = 'compareInit',
+  CompareStarted = 'compareStarted',
+  CompareProgress = 'compareProgress',
+  CompareCell = 'compareCell',
+  CompareEnded = 'compareEnded',
+  // #endregion
+  // #region from the compare view
+  CompareReady = 'compareReady',
+  RunComparison = 'runComparison',
+  CancelComparison = 'cancelComparison',
+  OpenCell = 'openCell',
   // #endregion
   // #region from the webview
   Ready = 'ready',
@@ -98,6 +113,8 @@ export enum MessageType {
   UseBundledModel = 'useBundledModel',
   /** Show the recent-models quick pick. */
   RecentModels = 'recentModels',
+  /** Open the compare view on the panel's model. */
+  OpenCompare = 'openCompare',
   // #endregion
 }
 
@@ -164,6 +181,13 @@ export interface NoticeMessage {
   readonly message: string;
 }
 
+export interface ShowRunMessage {
+  readonly type: MessageType.ShowRun;
+  readonly settings: RunSettings;
+  readonly frame: FrameData;
+  readonly summary: RunSummary;
+}
+
 /** Only the host knows which command ran; only the webview knows the values typed in its form. */
 export interface GenerateFromFormMessage {
   readonly type: MessageType.GenerateFromForm;
@@ -194,6 +218,9 @@ export interface UseBundledModelMessage {
 export interface RecentModelsMessage {
   readonly type: MessageType.RecentModels;
 }
+export interface OpenCompareMessage {
+  readonly type: MessageType.OpenCompare;
+}
 
 export type ToWebview =
   | InitMessage
@@ -205,7 +232,8 @@ export type ToWebview =
   | RunCancelledMessage
   | ErrorMessage
   | NoticeMessage
-  | GenerateFromFormMessage;
+  | GenerateFromFormMessage
+  | ShowRunMessage;
 
 export type FromWebview =
   | ReadyMessage
@@ -215,7 +243,8 @@ export type FromWebview =
   | CopySettingsMessage
   | BrowseModelMessage
   | UseBundledModelMessage
-  | RecentModelsMessage;
+  | RecentModelsMessage
+  | OpenCompareMessage;
 
 /**
  * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly
@@ -250,3 +279,112 @@ export interface WebviewState {
   /** The grid canvas's text alternative for that image. */
   readonly gridLabel?: string;
 }
+
+// #region compare view
+/**
+ * The accurate solves a comparison measures its cells against (from the same noise). Deterministic
+ * samplers only; computed once per (model, seed, samples, reference) and cached by the host.
+ */
+export const REFERENCE_SOLVES = {
+  'f-pndm-500': { sampler: 'f-pndm', steps: 500, label: 'F-PNDM 500 steps' },
+  'f-pndm-250': { sampler: 'f-pndm', steps: 250, label: 'F-PNDM 250 steps' },
+  'f-pndm-100': { sampler: 'f-pndm', steps: 100, label: 'F-PNDM 100 steps' },
+  'ddim-1000': { sampler: 'ddim', steps: 1000, label: 'DDIM 1000 steps' },
+} as const satisfies Record<string, { sampler: SamplerName; steps: number; label: string }>;
+export type ReferenceName = keyof typeof REFERENCE_SOLVES;
+
+/** Inclusive bounds of a comparison, enforced on the host. */
+export const COMPARE_LIMITS = {
+  /** Distinct step counts (columns). */
+  stepCounts: { min: 1, max: 8 },
+  samples: { min: 1, max: 256 },
+  seed: { min: 0, max: 4294967295 },
+} as const;
+
+/** What "Run comparison" asks for: every (sampler, steps) cell from the same noise. */
+export interface CompareRequest {
+  /** Rows, distinct, in the order shown. */
+  readonly samplers: readonly SamplerName[];
+  /** Columns, distinct, ascending. */
+  readonly steps: readonly number[];
+  readonly samples: number;
+  readonly seed: number;
+  readonly reference: ReferenceName;
+}
+
+/** One finished cell: its grid, its cost and its distance to the reference solution. */
+export interface CompareCellResult {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly nfe: number;
+  readonly wallMs: number;
+  /** Root-mean-square difference to the reference samples, over every pixel of every sample (model range [−1, 1]). */
+  readonly rms: number;
+  readonly frame: FrameData;
+}
+
+export interface CompareInitMessage {
+  readonly type: MessageType.CompareInit;
+  readonly model?: ModelSummary;
+  /** Every sampler of ours, in SAMPLER_NAMES order, with its label. */
+  readonly samplers: readonly { readonly name: SamplerName; readonly label: string }[];
+  /** The last comparison (to repaint a view that was hidden), if any. */
+  readonly request?: CompareRequest;
+  readonly cells: readonly (CompareCellResult & { readonly index: number })[];
+  readonly running: boolean;
+}
+export interface CompareStartedMessage {
+  readonly type: MessageType.CompareStarted;
+  readonly request: CompareRequest;
+  /** Row-major: cell i is (samplers[⌊i / steps.length⌋], steps[i mod steps.length]). */
+  readonly cells: readonly { readonly sampler: SamplerName; readonly steps: number }[];
+  readonly referenceLabel: string;
+  /** True when the reference came from the cache. */
+  readonly referenceCached: boolean;
+}
+export interface CompareProgressMessage {
+  readonly type: MessageType.CompareProgress;
+  /** −1: the reference solve; otherwise the cell index. */
+  readonly index: number;
+  readonly step: number;
+  readonly steps: number;
+  /** Cells finished so far. */
+  readonly done: number;
+  readonly total: number;
+}
+export interface CompareCellMessage {
+  readonly type: MessageType.CompareCell;
+  readonly index: number;
+  readonly result: CompareCellResult;
+}
+export interface CompareEndedMessage {
+  readonly type: MessageType.CompareEnded;
+  readonly outcome: 'finished' | 'cancelled' | 'failed';
+  /** One line: what happened (and for a failure what to do). */
+  readonly message: string;
+}
+export type ToCompareView =
+  | CompareInitMessage
+  | CompareStartedMessage
+  | CompareProgressMessage
+  | CompareCellMessage
+  | CompareEndedMessage
+  | ErrorMessage
+  | NoticeMessage;
+
+export interface CompareReadyMessage {
+  readonly type: MessageType.CompareReady;
+}
+export interface RunComparisonMessage {
+  readonly type: MessageType.RunComparison;
+  readonly request: CompareRequest;
+}
+export interface CancelComparisonMessage {
+  readonly type: MessageType.CancelComparison;
+}
+export interface OpenCellMessage {
+  readonly type: MessageType.OpenCell;
+  readonly index: number;
+}
+export type FromCompareView = CompareReadyMessage | RunComparisonMessage | CancelComparisonMessage | OpenCellMessage;
+// #endregion

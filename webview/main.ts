@@ -29,6 +29,7 @@ let shown: RunSettings | undefined;
 const click = (id: string, action: () => void) => document.getElementById(id)?.addEventListener('click', action);
 click('generate', generate);
 click('recent', () => send({ type: MessageType.RecentModels }));
+click('compare', () => send({ type: MessageType.OpenCompare }));
 click('cancel', () => send({ type: MessageType.Cancel }));
 click('save', () => send({ type: MessageType.Save }));
 click('copy', () => send({ type: MessageType.CopySettings }));
@@ -138,6 +139,23 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.GenerateFromForm:
       generate();
+      return;
+    case MessageType.ShowRun:
+      writeSettings(message.settings);
+      persistSettings();
+      shown = message.settings;
+      drawFrame(canvas, { ...message.frame });
+      setRunning(false);
+      showMessage('');
+      showStatus('');
+      showSummary(message.summary.line);
+      describeGrid(canvas, `Sample grid: ${message.summary.line}`);
+      saveState({
+        summaryLine: message.summary.line,
+        statusLine: '',
+        image: snapshot(canvas),
+        gridLabel: canvas.getAttribute('aria-label') ?? undefined,
+      });
       return;
     default: {
       const unknown: never = message;

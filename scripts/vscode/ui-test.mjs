@@ -132,7 +132,11 @@ try {
   await check('palette → "PNDM: Generate Samples" opens the panel on the bundled model', async () => {
     await palette('PNDM: Generate Samples');
     await panel().locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+    // the model's facts are one click away (collapsed, so that the grid gets the height)
+    await panel().locator('#model-details summary').click();
     await panel().locator('#model-facts').filter({ hasText: '1×32×32' }).waitFor({ timeout: 10_000 });
+    await panel().locator('#model-details summary').click();
+    await panel().locator('#model-facts').waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
   await check('the controls show the settings and are labelled; η is shown only for DDIM', async () => {
@@ -155,6 +159,14 @@ try {
       const label = (await p.locator(`#${id}`).getAttribute('aria-label')) ?? (await p.locator(`#${id}`).getAttribute('aria-labelledby'));
       if (!label) throw new Error(`#${id} has no accessible label`);
     }
+    // WCAG 2.5.3 (label in name): the accessible name contains the text the control shows
+    for (const id of ['browse', 'recent', 'bundled', 'generate', 'cancel', 'save', 'copy', 'steps', 'samples', 'seed', 'eta']) {
+      const [visible, name] = await p.locator(`#${id}`).evaluate((el) => [el.textContent.trim(), el.getAttribute('aria-label') ?? '']);
+      if (!visible || !name.toLowerCase().includes(visible.toLowerCase()))
+        throw new Error(`#${id}: accessible name "${name}" does not contain its visible label "${visible}"`);
+    }
+    if (!/Sample grid/.test((await p.locator('#grid').getAttribute('aria-label')) ?? ''))
+      throw new Error('the grid canvas has no text alternative');
     const samples = await p.locator('#samples').evaluate((el) => el.value);
     if (samples !== '81') throw new Error(`samples shows ${samples}, expected the default 81`);
     if (await p.locator('#eta').isVisible()) throw new Error('η is visible for F-PNDM');
@@ -175,7 +187,19 @@ try {
       await page.keyboard.press('Tab');
       seen.push(await p.locator('body').evaluate(() => document.activeElement?.id ?? ''));
     }
-    for (const id of ['bundled', 'sampler', 'steps', 'samples', 'seed', 'new-seed', 'spacing', 'provider', 'preview', 'generate']) {
+    for (const id of [
+      'recent',
+      'bundled',
+      'sampler',
+      'steps',
+      'samples',
+      'seed',
+      'new-seed',
+      'spacing',
+      'provider',
+      'preview',
+      'generate',
+    ]) {
       if (!seen.includes(id)) throw new Error(`Tab never reached #${id}: ${seen.join(' → ')}`);
     }
   });
@@ -197,6 +221,90 @@ try {
     await shot('panel-final.png');
     console.log(`    canvas mid-run ${JSON.stringify(mid)}, final ${JSON.stringify(final)}`);
   });
+
+  await check(
+    'in a 1440×900 window the whole 9×9 grid is visible without scrolling, larger than its own pixels; the canvas says what it shows',
+    async () => {
+      const m = await panel()
+        .locator('body')
+        .evaluate(() => {
+          const canvas = document.getElementById('grid');
+          const box = canvas.getBoundingClientRect();
+          const name = document.getElementById('model-name');
+          return {
+            top: box.top,
+            bottom: box.bottom,
+            width: box.width,
+            height: box.height,
+            innerHeight,
+            scrollHeight: document.scrollingElement.scrollHeight,
+            nameLines: name.getClientRects().length,
+            label: canvas.getAttribute('aria-label'),
+          };
+        });
+      console.log(`    grid box ${JSON.stringify(m)}`);
+      if (m.scrollHeight > m.innerHeight + 1) throw new Error(`the panel scrolls: ${m.scrollHeight} px of content in ${m.innerHeight} px`);
+      if (m.bottom > m.innerHeight + 0.5) throw new Error(`the grid ends at ${m.bottom} px, below the panel's ${m.innerHeight} px`);
+      if (Math.min(m.width, m.height) < 9 * 32 + 8 * 2)
+        throw new Error(`the grid is drawn smaller than its own pixels: ${m.width}×${m.height}`);
+      if (m.nameLines !== 1) throw new Error(`the model name takes ${m.nameLines} lines`);
+      if (!/^Sample grid: F-PNDM, \d+ steps, 81 samples: \d+ model calls/.test(m.label ?? ''))
+        throw new Error(`canvas text alternative: ${m.label}`);
+    },
+  );
+
+  await check(
+    "Generate, Cancel and Save PNG are in the panel's title bar; Ctrl+Enter generates and Escape cancels in the panel",
+    async () => {
+      const action = (label) => page.locator(`.editor-group-container.active .editor-actions a.action-label[aria-label^="${label}"]`);
+      for (const label of ['Generate', 'Cancel Run', 'Save PNG']) await action(label).waitFor({ timeout: 20_000 });
+      const p = panel();
+      await p.locator('#steps input').fill('5');
+      await p.locator('#steps input').focus();
+      await page.keyboard.press('Control+Enter');
+      await p.locator('#summary').filter({ hasText: ', 5 steps, ' }).waitFor({ timeout: 120_000 });
+      await p.locator('#steps input').fill('400');
+      await p.locator('#steps input').focus();
+      await page.keyboard.press('Control+Enter');
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1500);
+      await page.keyboard.press('Escape');
+      await p.locator('#message').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 10_000 });
+      await p.locator('#steps input').fill(STEPS);
+      await action('Generate').click();
+      await p
+        .locator('#summary')
+        .filter({ hasText: `, ${STEPS} steps, ` })
+        .waitFor({ timeout: 300_000 });
+      await shot('panel-titlebar.png');
+    },
+  );
+
+  await check(
+    'while the panel is hidden a status-bar item shows the run\'s progress; "PNDM: Cancel Run" from the palette cancels it',
+    async () => {
+      const p = panel();
+      await p.locator('#steps input').fill('400');
+      await p.locator('#generate').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await pick('File: New Untitled Text File');
+      const item = page.locator('.statusbar-item', { hasText: /PNDM F-PNDM 400 steps: \d+\/400/ });
+      await item.waitFor({ timeout: 60_000 });
+      console.log(`    status bar: ${await item.textContent()}`);
+      await shot('panel-statusbar.png');
+      await palette('PNDM: Cancel Run');
+      await item.waitFor({ state: 'hidden', timeout: 30_000 });
+      await pick('View: Open Previous Editor');
+      await p.locator('#message').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+      await p.locator('#steps input').fill(STEPS);
+      await p.locator('#generate').click();
+      await p
+        .locator('#summary')
+        .filter({ hasText: `, ${STEPS} steps, ` })
+        .waitFor({ timeout: 300_000 });
+    },
+  );
 
   await check('hidden and shown again, the panel repaints its last grid (no retainContextWhenHidden)', async () => {
     await pick('File: New Untitled Text File'); // opens in the panel's editor group, hiding the webview

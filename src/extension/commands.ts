@@ -2,16 +2,19 @@
  * The commands. `pndm.generate` opens (or reveals) the panel on the model `pndm.modelPath` names
  * (the bundled one by default). `pndm.sampleFromModel` takes the `.onnx` file or diffusers folder it
  * was invoked on (Explorer, editor title or editor context menu) or, from the palette, asks for one.
- * `pndm.openRecentModel` offers the models picked before. `pndm.panel.*` are the panel's own
+ * `pndm.openRecentModel` offers the models picked before; `pndm.compare` opens the compare view on the
+ * panel's model (or the one given). `pndm.panel.*` are the panel's own
  * Generate / Cancel / Save, for its editor title bar and keybindings. The panel commands resolve with
  * the panel controller (undefined when the user cancelled).
  */
 import * as vscode from 'vscode';
 import { MessageType } from '../protocol';
+import { ComparePanel } from './comparePanel';
 import { modelTargetOf } from './modelTarget';
 import { SamplingPanel, type PanelServices } from './panel';
 import { openRecentModel } from './recentModels';
 import { saveFinished } from './resultActions';
+import { resolveUserPath } from './settings';
 
 export function registerCommands(services: PanelServices): vscode.Disposable[] {
   const command = vscode.commands.registerCommand;
@@ -19,6 +22,14 @@ export function registerCommands(services: PanelServices): vscode.Disposable[] {
     command('pndm.generate', (): SamplingPanel => SamplingPanel.createOrShow(services)),
     command('pndm.sampleFromModel', (uri?: vscode.Uri) => sampleFromModel(services, uri)),
     command('pndm.openRecentModel', () => openRecentModel(services)),
+    command('pndm.compare', (modelPath?: unknown): ComparePanel => {
+      const model =
+        (typeof modelPath === 'string' && modelPath) ||
+        SamplingPanel.current?.model.path ||
+        resolveUserPath(services.settings.read().modelPath) ||
+        services.bundledModel;
+      return ComparePanel.createOrShow(services, model);
+    }),
     command('pndm.panel.generate', (): SamplingPanel => {
       const panel = SamplingPanel.createOrShow(services);
       panel.post({ type: MessageType.GenerateFromForm });

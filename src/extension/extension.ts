@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { ComparePanel } from './comparePanel';
 import { DiffusersFolders } from './diffusersFolders';
 import { createLog } from './log';
 import { SamplingPanel, type PanelServices } from './panel';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
       deserializeWebviewPanel: async (panel, state: unknown) => void SamplingPanel.revive(panel, services, state),
     }),
     { dispose: () => SamplingPanel.current?.dispose() },
+    { dispose: () => ComparePanel.current?.dispose() },
     new DiffusersFolders(),
   );
   settings.read(); // warn about invalid pndm.* values at once
@@ -41,4 +43,5 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
 
 export function deactivate(): void {
   SamplingPanel.current?.dispose();
+  ComparePanel.current?.dispose();
 }

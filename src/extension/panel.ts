@@ -7,7 +7,16 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { MessageType, type FrameMessage, type FromWebview, type RunSettings, type ToWebview, type WebviewState } from '../protocol';
+import {
+  MessageType,
+  type FrameData,
+  type FrameMessage,
+  type FromWebview,
+  type ShowRunMessage,
+  type RunSettings,
+  type ToWebview,
+  type WebviewState,
+} from '../protocol';
 import { Disposable, MutableDisposable } from './disposable';
 import type { Log } from './log';
 import { ModelSlot } from './modelSlot';
@@ -48,6 +57,9 @@ export class SamplingPanel extends Disposable {
   /** Every message sent to the webview (tests listen here). */
   readonly onDidPost = this.posted.event;
   private lastFrame: FrameMessage | undefined;
+  /** A run to show once the webview has said Ready (showRun on a panel that is still loading). */
+  private pendingShow: ShowRunMessage | undefined;
+  private webviewReady = false;
   /** The last run that finished (Save, Copy settings, the summary line). */
   private finishedRun: FinishedRun | undefined;
   /** Progress in the status bar while the panel is hidden. */
@@ -93,7 +105,12 @@ export class SamplingPanel extends Disposable {
     this.register(this.posted);
     this.register(this.statusBar);
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.register(panel.onDidChangeViewState((e) => this.statusBar.setPanelVisible(e.webviewPanel.visible)));
+    this.register(
+      panel.onDidChangeViewState((e) => {
+        this.statusBar.setPanelVisible(e.webviewPanel.visible);
+        if (!e.webviewPanel.visible) this.webviewReady = false; // a hidden webview is gone; it says Ready again when shown
+      }),
+    );
     this.register({ dispose: () => setContext({ 'pndm.panelOpen': false, 'pndm.running': false, 'pndm.hasResult': false }) });
     setContext({ 'pndm.panelOpen': true, 'pndm.running': false, 'pndm.hasResult': false });
     panel.iconPath = {
@@ -186,6 +203,9 @@ export class SamplingPanel extends Disposable {
       case MessageType.RecentModels:
         void openRecentModel(this.services); // a quick pick waits for the user: the panel's messages must not
         return;
+      case MessageType.OpenCompare:
+        await vscode.commands.executeCommand('pndm.compare', this.model.path);
+        return;
       default: {
         const unreachable: never = message;
         this.post({ type: MessageType.Error, message: `Unhandled message ${JSON.stringify(unreachable)}` });
@@ -232,6 +252,38 @@ export class SamplingPanel extends Disposable {
     return run;
   }
 
+  /** Show a run finished elsewhere (a compare cell) as this panel's own: its settings, grid and summary; Save and Copy act on it. */
+  showRun(run: FinishedRun, frame: FrameData): void {
+    if (this.run.value) {
+      this.post({ type: MessageType.Notice, message: 'A run is going: cancel it first, then open the cell again.' });
+      return;
+    }
+    const { settings } = run.summary;
+    this.finished = run;
+    const n = run.summary.nfe;
+    this.lastFrame = {
+      type: MessageType.Frame,
+      ...frame,
+      progress: {
+        step: settings.steps,
+        steps: settings.steps,
+        nfe: n,
+        progress: 1,
+        itPerSecond: n / Math.max(run.summary.wallMs / 1000, 1e-6),
+        secondsLeft: 0,
+        provider: run.summary.provider,
+      },
+      final: true,
+    };
+    this.pendingShow = { type: MessageType.ShowRun, settings, frame, summary: run.summary };
+    if (this.webviewReady) this.flushShow();
+  }
+
+  private flushShow(): void {
+    if (this.pendingShow) this.post(this.pendingShow);
+    this.pendingShow = undefined;
+  }
+
   private sendInit(): void {
     this.post({
       type: MessageType.Init,
@@ -241,6 +293,8 @@ export class SamplingPanel extends Disposable {
       lastFrame: this.lastFrame,
       lastSummary: this.finished?.summary,
     });
+    this.webviewReady = true;
+    this.flushShow();
   }
 }
 

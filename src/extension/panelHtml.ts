@@ -74,6 +74,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" title="Cancel (Escape)" disabled>Cancel</vscode-button>
     <vscode-button id="save" appearance="secondary" aria-label="Save PNG of the grid" disabled>Save PNG</vscode-button>
     <vscode-button id="copy" appearance="secondary" aria-label="Copy settings as JSON" disabled>Copy settings</vscode-button>
+    <vscode-button id="compare" appearance="secondary" aria-label="Compare samplers on this model">Compare samplers…</vscode-button>
     <p id="status" class="status" aria-live="off"></p>
   </div>
   <p id="message" class="message" role="status" aria-live="polite"></p>

@@ -145,6 +145,7 @@ test('the manifest: commands, menus with the .onnx condition (any case) and diff
     'PNDM: Generate Samples',
     'PNDM: Sample from This Model',
     'PNDM: Open Recent Model…',
+    'PNDM: Compare Samplers',
     'PNDM: Generate',
     'PNDM: Cancel Run',
     'PNDM: Save PNG',
