@@ -50,7 +50,12 @@ export function drawChart(host: HTMLElement, points: readonly ChartPoint[], samp
       scales: { x: { time: false, distr: 3, log: 10 }, y: { distr: 3, log: 10 } },
       axes: [
         { ...axis, label: 'model calls' },
-        { ...axis, label: 'RMS to reference', size: 64, values: (_u, ticks) => ticks.map((t) => t.toPrecision(1)) },
+        {
+          ...axis,
+          label: 'RMS to reference',
+          size: 64,
+          values: (_u, ticks) => ticks.map((t) => (t == null ? '' : Number(t.toPrecision(2)).toExponential())),
+        },
       ],
       series: [
         { label: 'model calls' },

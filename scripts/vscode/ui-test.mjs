@@ -27,7 +27,10 @@ if (!existsSync(join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/exten
 provision();
 
 const results = [];
+// PNDM_UI_GREP=pattern runs only the checks whose name matches (and the first, which loads the workbench)
+const grep = process.env.PNDM_UI_GREP ? new RegExp(process.env.PNDM_UI_GREP) : undefined;
 async function check(name, fn) {
+  if (grep && results.length > 0 && !grep.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -305,6 +308,80 @@ try {
         .waitFor({ timeout: 300_000 });
     },
   );
+
+  await check('palette → "PNDM: Compare Samplers" opens the compare view on the model, every sampler of ours to pick', async () => {
+    await palette('PNDM: Compare Samplers');
+    const p = panel();
+    await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+    const labels = await p.locator('#samplers vscode-checkbox').allTextContents();
+    for (const label of ['F-PNDM', 'S-PNDM', 'FON', 'PLMS', 'DDIM', 'PF-ODE', 'DDPM'])
+      if (!labels.map((l) => l.trim()).includes(label)) throw new Error(`no ${label} to pick: ${labels.join(', ')}`);
+  });
+
+  await check(
+    'a 2×2 comparison runs to the end: four filled cells with calls, time and RMS, and the log–log chart (compare.png)',
+    async () => {
+      const p = panel();
+      for (const s of ['ddim', 's-pndm', 'f-pndm', 'fon', 'plms', 'pf', 'ddpm']) {
+        const box = p.locator(`#sampler-${s}`);
+        const want = s === 'ddim' || s === 'f-pndm';
+        if ((await box.getAttribute('aria-checked')) !== String(want)) await box.click();
+      }
+      await p.locator('#steps input').fill('5, 10');
+      await p.locator('#samples input').fill('4');
+      await p.locator('#seed input').fill('0');
+      await p.locator('#reference').click();
+      await p.locator('#reference vscode-option', { hasText: 'F-PNDM 100 steps' }).click();
+      await p.locator('#run').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await p.locator('body[data-cells="4"]').waitFor({ timeout: 600_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 30_000 });
+      const captions = await p.locator('td.cell.done .cell-caption').allInnerTexts();
+      if (captions.length !== 4) throw new Error(`${captions.length} filled cells`);
+      const rms = {};
+      for (const c of captions) {
+        const m = /^(\S+) · (\d+) steps\n(\d+) model calls · [\d.]+ s\nRMS ([\d.e+-]+)$/.exec(c.trim());
+        if (!m) throw new Error(`cell caption: ${JSON.stringify(c)}`);
+        rms[`${m[1]} ${m[2]}`] = Number(m[4]);
+      }
+      console.log(`    RMS to F-PNDM 100 steps: ${JSON.stringify(rms)}`);
+      for (const s of ['DDIM', 'F-PNDM'])
+        if (!(rms[`${s} 10`] < rms[`${s} 5`] && rms[`${s} 10`] > 0))
+          throw new Error(`${s}: more steps did not come closer to the reference`);
+      for (let i = 0; i < 4; i++) {
+        const blank = await p.locator(`#cell-${i} canvas`).evaluate((c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const levels = new Set();
+          for (let k = 0; k < d.length; k += 4) levels.add(d[k]);
+          return levels.size < 8 || c.width < 32;
+        });
+        if (blank) throw new Error(`cell ${i} is blank`);
+      }
+      await p.locator('#chart canvas').waitFor({ timeout: 10_000 });
+      const chart = await p.locator('#chart canvas').evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let drawn = 0;
+        for (let k = 3; k < d.length; k += 4) if (d[k] > 0) drawn++;
+        return { width: c.width, height: c.height, drawn };
+      });
+      if (!(chart.width >= 250 && chart.height >= 150 && chart.drawn > 500))
+        throw new Error(`the chart was not drawn: ${JSON.stringify(chart)}`);
+      const legend = await p.locator('#chart .u-legend').innerText();
+      if (!/DDIM/.test(legend) || !/F-PNDM/.test(legend)) throw new Error(`chart legend: ${legend}`);
+      await shot('compare.png');
+    },
+  );
+
+  await check('a compare cell opens as a normal run in the sampling panel (settings, grid, summary; Save enabled)', async () => {
+    await panel().locator('#cell-1').click(); // row F-PNDM (samplers are rows in SAMPLER_NAMES order), column 10 steps
+    const p = panel();
+    await p.locator('#summary').filter({ hasText: 'F-PNDM, 10 steps, 4 samples' }).waitFor({ timeout: 30_000 });
+    if ((await p.locator('#steps').evaluate((el) => el.value)) !== '10') throw new Error('the steps field does not show the cell');
+    if ((await p.locator('#samples').evaluate((el) => el.value)) !== '4') throw new Error('the samples field does not show the cell');
+    if ((await p.locator('#save').getAttribute('disabled')) !== null) throw new Error('Save is disabled');
+    await assertNotBlank('the opened cell');
+    await p.locator('#samples input').fill('81');
+  });
 
   await check('hidden and shown again, the panel repaints its last grid (no retainContextWhenHidden)', async () => {
     await pick('File: New Untitled Text File'); // opens in the panel's editor group, hiding the webview

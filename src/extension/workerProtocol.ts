@@ -32,6 +32,8 @@ export interface RunRequest {
   readonly preview: Preview;
   /** Frames closer together than this are skipped (the final frame is always sent). */
   readonly frameIntervalMs: number;
+  /** Index of the run's first image (default 0): re-sampling image k of a run is samples 1, firstImage k. */
+  readonly firstImage?: number;
 }
 
 /** Stop run `id` at the next model call. */

@@ -11,6 +11,7 @@ import {
   SeededNoise,
   type EpsModel,
   type ImageShape,
+  type NoiseSource,
   type SamplingSettings,
   type ScheduleConfig,
   type StepCallback,
@@ -32,6 +33,14 @@ export interface JobRequest {
   readonly seed: number;
   /** Initial x_T [samples, C, H, W] instead of the seeded generator. */
   readonly noise?: Float32Array;
+  /** Index of the first image (default 0): image i of this job draws from stream firstImage + i, so one image of a larger run is re-sampled exactly. */
+  readonly firstImage?: number;
+}
+
+/** The seeded noise of images firstImage, firstImage + 1, … as images 0, 1, … of a job. */
+export function seededNoise(seed: number, firstImage = 0): NoiseSource {
+  const noise = new SeededNoise(seed);
+  return firstImage === 0 ? noise : { fill: (image, out) => noise.fill(image + firstImage, out) };
 }
 
 export interface JobResult {
@@ -49,7 +58,7 @@ export async function runJob(
 ): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
-  const noise = new SeededNoise(request.seed);
+  const noise = seededNoise(request.seed, request.firstImage);
   let xT: Float32Array;
   if (request.noise) {
     if (request.noise.length !== request.samples * perImage) {

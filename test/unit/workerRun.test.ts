@@ -145,3 +145,22 @@ test('the first model call of a run is previewed as x̂₀ (F-PNDM shows digits 
   ).filter((m) => m.type === 'frame');
   assert.equal(xt.length, 1 + 9 + 1, 'no x̂₀ preview when the preview is the noisy state');
 });
+
+test('re-sampling one image (samples 1, firstImage k) gives exactly image k of the whole run, for deterministic and stochastic samplers', async () => {
+  const gauss = gaussianModel();
+  for (const [sampler, eta] of [
+    ['f-pndm', 0],
+    ['ddim', 0.7],
+    ['ddpm', 0],
+  ] as const) {
+    const model = fakeModel((x, t) => gauss.eps(x, t));
+    const whole = (await collect(model, request({ sampler, eta, samples: 5 }))).at(-1) as DoneReply;
+    const perImage = shape.channels * shape.height * shape.width;
+    for (const k of [0, 3]) {
+      const one = (await collect(model, request({ sampler, eta, samples: 1, firstImage: k }))).at(-1) as DoneReply;
+      assert.deepEqual(new Float32Array(one.x), new Float32Array(whole.x).slice(k * perImage, (k + 1) * perImage), `${sampler} image ${k}`);
+    }
+    const other = (await collect(model, request({ sampler, eta, samples: 1, firstImage: 1 }))).at(-1) as DoneReply;
+    assert.notDeepEqual(new Float32Array(other.x), new Float32Array(whole.x).slice(3 * perImage, 4 * perImage), 'image 1 is not image 3');
+  }
+});
