@@ -89,6 +89,8 @@ export enum MessageType {
   GenerateFromForm = 'generateFromForm',
   /** A finished run to show as the panel's own (a compare cell opened as a normal run). */
   ShowRun = 'showRun',
+  /** One image of the last run sampled again on its own, with its denoising strip. */
+  ImageResampled = 'imageResampled',
   // #endregion
   // #region to the compare view
   CompareInit = 'compareInit',
@@ -115,6 +117,10 @@ export enum MessageType {
   RecentModels = 'recentModels',
   /** Open the compare view on the panel's model. */
   OpenCompare = 'openCompare',
+  /** Re-sample one image of the last run on its own (exact: it has its own noise stream) and return its denoising strip. */
+  ResampleImage = 'resampleImage',
+  /** Export the last run's denoising as an animated GIF: the grid, or one image's strip. */
+  ExportAnimation = 'exportAnimation',
   // #endregion
 }
 
@@ -188,6 +194,19 @@ export interface ShowRunMessage {
   readonly summary: RunSummary;
 }
 
+export interface ImageResampledMessage {
+  readonly type: MessageType.ImageResampled;
+  /** The image's index in the grid (0-based, row-major). */
+  readonly index: number;
+  /** The image sampled again. */
+  readonly image: FrameData;
+  /** x̂₀ at each step, then the final image: the denoising strip. */
+  readonly strip: readonly FrameData[];
+  /** Largest |difference| between the re-sampled image and the run's image, in the model's range (0: identical). */
+  readonly maxAbsDiff: number;
+  readonly nfe: number;
+}
+
 /** Only the host knows which command ran; only the webview knows the values typed in its form. */
 export interface GenerateFromFormMessage {
   readonly type: MessageType.GenerateFromForm;
@@ -221,6 +240,16 @@ export interface RecentModelsMessage {
 export interface OpenCompareMessage {
   readonly type: MessageType.OpenCompare;
 }
+export interface ResampleImageMessage {
+  readonly type: MessageType.ResampleImage;
+  /** 0-based index into the last run's images. */
+  readonly index: number;
+}
+export interface ExportAnimationMessage {
+  readonly type: MessageType.ExportAnimation;
+  /** Omitted: the whole grid (the run's frames); a number: that image's denoising strip (re-sampled first if needed). */
+  readonly index?: number;
+}
 
 export type ToWebview =
   | InitMessage
@@ -233,7 +262,8 @@ export type ToWebview =
   | ErrorMessage
   | NoticeMessage
   | GenerateFromFormMessage
-  | ShowRunMessage;
+  | ShowRunMessage
+  | ImageResampledMessage;
 
 export type FromWebview =
   | ReadyMessage
@@ -244,7 +274,9 @@ export type FromWebview =
   | BrowseModelMessage
   | UseBundledModelMessage
   | RecentModelsMessage
-  | OpenCompareMessage;
+  | OpenCompareMessage
+  | ResampleImageMessage
+  | ExportAnimationMessage;
 
 /**
  * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly
@@ -278,6 +310,8 @@ export interface WebviewState {
   readonly hostSettings?: RunSettings;
   /** The grid canvas's text alternative for that image. */
   readonly gridLabel?: string;
+  /** Images in that grid and its size (to find the image under a click). */
+  readonly grid?: { readonly count: number; readonly width: number; readonly height: number };
 }
 
 // #region compare view

@@ -9,6 +9,7 @@ import { drawDataUrl, drawFrame, snapshot } from './grid';
 import { changedSettings } from './settingsMerge';
 import { loadState, saveState, send } from './state';
 import { registerToolkit } from './toolkit';
+import { currentGeometry, resampled, setGeometry, setupZoom } from './zoom';
 import { describeGrid, setRunning, showMessage, showModel, showProgress, showStatus, showSummary, statusText } from './view';
 
 registerToolkit();
@@ -23,6 +24,8 @@ if (restored.image) drawDataUrl(canvas, restored.image);
 if (restored.summaryLine) showSummary(restored.summaryLine);
 if (restored.statusLine) showStatus(restored.statusLine);
 if (restored.gridLabel) describeGrid(canvas, restored.gridLabel);
+setupZoom();
+setGeometry(restored.grid);
 /** The settings of the run being shown (for the grid's text alternative). */
 let shown: RunSettings | undefined;
 
@@ -30,6 +33,7 @@ const click = (id: string, action: () => void) => document.getElementById(id)?.a
 click('generate', generate);
 click('recent', () => send({ type: MessageType.RecentModels }));
 click('compare', () => send({ type: MessageType.OpenCompare }));
+click('export-gif', () => send({ type: MessageType.ExportAnimation }));
 click('cancel', () => send({ type: MessageType.Cancel }));
 click('save', () => send({ type: MessageType.Save }));
 click('copy', () => send({ type: MessageType.CopySettings }));
@@ -88,7 +92,10 @@ function handle(message: ToWebview): void {
         showModel(message.model);
         saveState({ modelPath: message.model.path });
       }
-      if (message.lastFrame) drawFrame(canvas, message.lastFrame);
+      if (message.lastFrame) {
+        drawFrame(canvas, message.lastFrame);
+        setGeometry({ count: message.lastFrame.count, width: message.lastFrame.width, height: message.lastFrame.height });
+      }
       if (message.lastSummary) shown = message.lastSummary.settings;
       if (message.lastFrame?.progress) showProgress(message.lastFrame.progress, !message.running);
       if (message.lastSummary) showSummary(message.lastSummary.line);
@@ -111,6 +118,7 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.Frame:
       drawFrame(canvas, message);
+      setGeometry({ count: message.count, width: message.width, height: message.height });
       describeFrame(message);
       showProgress(message.progress, message.final);
       document.body.dataset.frames = String(++framesDrawn);
@@ -124,6 +132,7 @@ function handle(message: ToWebview): void {
         statusLine: statusText(),
         image: snapshot(canvas),
         gridLabel: canvas.getAttribute('aria-label') ?? undefined,
+        grid: currentGeometry(),
       });
       return;
     case MessageType.RunCancelled:
@@ -137,6 +146,9 @@ function handle(message: ToWebview): void {
     case MessageType.Notice:
       showMessage(message.message);
       return;
+    case MessageType.ImageResampled:
+      resampled(message);
+      return;
     case MessageType.GenerateFromForm:
       generate();
       return;
@@ -145,6 +157,7 @@ function handle(message: ToWebview): void {
       persistSettings();
       shown = message.settings;
       drawFrame(canvas, { ...message.frame });
+      setGeometry({ count: message.frame.count, width: message.frame.width, height: message.frame.height });
       setRunning(false);
       showMessage('');
       showStatus('');
@@ -155,6 +168,7 @@ function handle(message: ToWebview): void {
         statusLine: '',
         image: snapshot(canvas),
         gridLabel: canvas.getAttribute('aria-label') ?? undefined,
+        grid: currentGeometry(),
       });
       return;
     default: {

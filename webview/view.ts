@@ -73,5 +73,6 @@ export function setRunning(running: boolean): void {
   set('cancel', !running);
   set('save', running);
   set('copy', running);
+  set('export-gif', running);
   document.body.classList.toggle('running', running);
 }

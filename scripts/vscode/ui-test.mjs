@@ -12,6 +12,7 @@
 //                 the repository as the extension under development
 //   PNDM_UI_STEPS=20 by default; PNDM_KEEP_TMP=1 keeps temp folders
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -306,6 +307,50 @@ try {
         .locator('#summary')
         .filter({ hasText: `, ${STEPS} steps, ` })
         .waitFor({ timeout: 300_000 });
+    },
+  );
+
+  await check(
+    'click a sample to zoom it; "Re-sample this image" is exact and brings its denoising strip; GIFs of it and of the grid are written and decode (panel-zoom.png)',
+    async () => {
+      const p = panel();
+      const box = await p.locator('#grid').boundingBox();
+      const scale = Math.min(box.width / 304, box.height / 304);
+      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
+      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+      const same = await p.locator('body').evaluate(() => {
+        const grid = document
+          .getElementById('grid')
+          .getContext('2d')
+          .getImageData(5 * 34, 2 * 34, 32, 32).data;
+        const zoom = document.getElementById('zoom-canvas').getContext('2d').getImageData(0, 0, 32, 32).data;
+        return grid.length === zoom.length && grid.every((v, i) => v === zoom[i]);
+      });
+      if (!same) throw new Error("the zoomed image is not the grid's image 24");
+      await p.locator('#resample').click();
+      await p.locator('#zoom-result').filter({ hasText: "identical to the grid's image (max |Δ| = 0)" }).waitFor({ timeout: 120_000 });
+      const strip = Number(await p.locator('body').getAttribute('data-strip'));
+      if (strip !== Number(STEPS) + 1)
+        throw new Error(`the strip has ${strip} frames, expected x_T, ${Number(STEPS) - 1} steps and the final image`);
+      await shot('panel-zoom.png');
+      const { GifReader } = createRequire(import.meta.url)('omggif');
+      const savedGif = async (button, frames, width) => {
+        await p.locator('#message').evaluate((el) => (el.textContent = ''));
+        await p.locator(button).click();
+        const text = await p.locator('#message').filter({ hasText: 'Saved animation' }).textContent({ timeout: 60_000 });
+        const file = /Saved animation (.+\.gif) \((\d+) frames\)/.exec(text)?.[1];
+        if (!file || !existsSync(file)) throw new Error(`no GIF written: ${text}`);
+        const reader = new GifReader(new Uint8Array(readFileSync(file)));
+        if (reader.width !== width || (frames && reader.numFrames() !== frames) || reader.numFrames() < 3)
+          throw new Error(`${file}: ${reader.width}×${reader.height}, ${reader.numFrames()} frames`);
+        console.log(`    ${file}: ${reader.width}×${reader.height}, ${reader.numFrames()} frames`);
+        return file;
+      };
+      const one = await savedGif('#export-image-gif', strip, 32);
+      await p.locator('#zoom-close').click();
+      const grid = await savedGif('#export-gif', 0, 304);
+      const again = await savedGif('#export-gif', 0, 304);
+      if (again === grid || !existsSync(grid) || !existsSync(one)) throw new Error('an export overwrote an earlier one');
     },
   );
 

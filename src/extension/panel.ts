@@ -23,6 +23,8 @@ import { ModelSlot } from './modelSlot';
 import { samePath } from './modelSummary';
 import { panelHtml } from './panelHtml';
 import type { PickedModels } from './pickedModels';
+import { FrameRecorder } from './animation';
+import { Inspector } from './inspectActions';
 import { preflightRun } from './preflight';
 import { openRecentModel } from './recentModels';
 import { copySettings, saveFinished } from './resultActions';
@@ -64,6 +66,8 @@ export class SamplingPanel extends Disposable {
   private finishedRun: FinishedRun | undefined;
   /** Progress in the status bar while the panel is hidden. */
   readonly statusBar = new RunStatusBar();
+  /** Re-sampling one image and exporting the denoising of the last finished run. */
+  readonly inspector: Inspector;
 
   static createOrShow(services: PanelServices, modelPath?: string): SamplingPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -99,6 +103,7 @@ export class SamplingPanel extends Disposable {
     super();
     SamplingPanel.current = this;
     this.client = new WorkerClient(services.workerScript, services.log);
+    this.inspector = new Inspector(this.client, services.log, (m) => this.post(m));
     this.model = new ModelSlot(this.client, services.log, services.bundledModel, (m) => this.post(m));
     this.register({ dispose: () => this.client.dispose() });
     this.register(this.run);
@@ -203,6 +208,14 @@ export class SamplingPanel extends Disposable {
       case MessageType.RecentModels:
         void openRecentModel(this.services); // a quick pick waits for the user: the panel's messages must not
         return;
+      case MessageType.ResampleImage:
+        if (this.refuseWhileRunning()) return;
+        await this.inspector.resample(message.index);
+        return;
+      case MessageType.ExportAnimation:
+        if (this.refuseWhileRunning()) return;
+        await this.inspector.exportAnimation(this.services.settings.read().outputFolder, message.index);
+        return;
       case MessageType.OpenCompare:
         await vscode.commands.executeCommand('pndm.compare', this.model.path);
         return;
@@ -211,6 +224,13 @@ export class SamplingPanel extends Disposable {
         this.post({ type: MessageType.Error, message: `Unhandled message ${JSON.stringify(unreachable)}` });
       }
     }
+  }
+
+  /** True (and a notice) when a run is going: the worker samples one thing at a time. */
+  private refuseWhileRunning(): boolean {
+    if (!this.run.value) return false;
+    this.post({ type: MessageType.Notice, message: 'A run is going: wait for it to finish (or cancel it), then try again.' });
+    return true;
   }
 
   /** Start a run; undefined when one is already going (refused with a notice). */
@@ -230,6 +250,7 @@ export class SamplingPanel extends Disposable {
     this.statusBar.setPanelVisible(this.panel.visible);
     this.statusBar.started(label);
     setContext({ 'pndm.running': true });
+    const recorder = new FrameRecorder();
     const run = new SamplingRun({
       client: this.client,
       post: (m) => this.post(m),
@@ -239,13 +260,17 @@ export class SamplingPanel extends Disposable {
       showProgress: this.services.settings.read().progressNotification,
       onFrame: (frame) => {
         this.lastFrame = frame;
+        recorder.add(frame.progress.nfe === 0 ? -1 : frame.progress.step, frame); // x_T stays the first frame
         this.statusBar.progress(label, frame.progress);
       },
       onEnded: (outcome) => {
         this.run.clearIf(run);
         this.statusBar.ended();
         setContext({ 'pndm.running': false });
-        if (outcome.kind === 'finished') this.finished = outcome.result;
+        if (outcome.kind === 'finished') {
+          this.finished = outcome.result;
+          this.inspector.setRun(outcome.result, recorder.all);
+        }
       },
     });
     this.run.value = run;
@@ -260,6 +285,7 @@ export class SamplingPanel extends Disposable {
     }
     const { settings } = run.summary;
     this.finished = run;
+    this.inspector.setRun(run, [frame]);
     const n = run.summary.nfe;
     this.lastFrame = {
       type: MessageType.Frame,

@@ -74,14 +74,31 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" title="Cancel (Escape)" disabled>Cancel</vscode-button>
     <vscode-button id="save" appearance="secondary" aria-label="Save PNG of the grid" disabled>Save PNG</vscode-button>
     <vscode-button id="copy" appearance="secondary" aria-label="Copy settings as JSON" disabled>Copy settings</vscode-button>
+    <vscode-button id="export-gif" appearance="secondary" aria-label="Export GIF of the grid's denoising" disabled>Export GIF</vscode-button>
     <vscode-button id="compare" appearance="secondary" aria-label="Compare samplers on this model">Compare samplers…</vscode-button>
     <p id="status" class="status" aria-live="off"></p>
   </div>
   <p id="message" class="message" role="status" aria-live="polite"></p>
   <p id="summary" class="summary" aria-live="polite"></p>
   <div class="grid-box">
-    <canvas id="grid" width="1" height="1" role="img" aria-label="Sample grid: no samples yet. Generate to fill it."></canvas>
+    <canvas id="grid" width="1" height="1" role="img" tabindex="0" title="Click a sample to zoom (Enter: the first one)"
+      aria-label="Sample grid: no samples yet. Generate to fill it."></canvas>
   </div>
+  <dialog id="zoom" aria-labelledby="zoom-title">
+    <div class="row zoom-head">
+      <h2 id="zoom-title">Sample</h2>
+      <vscode-button id="zoom-prev" appearance="icon" aria-label="Previous sample" title="Previous sample (←)">‹</vscode-button>
+      <vscode-button id="zoom-next" appearance="icon" aria-label="Next sample" title="Next sample (→)">›</vscode-button>
+    </div>
+    <canvas id="zoom-canvas" width="1" height="1" role="img" aria-label="The zoomed sample"></canvas>
+    <div class="row">
+      <vscode-button id="resample" aria-label="Re-sample this image, with its denoising strip">Re-sample this image</vscode-button>
+      <vscode-button id="export-image-gif" appearance="secondary" aria-label="Export GIF of this image's denoising">Export GIF</vscode-button>
+      <vscode-button id="zoom-close" appearance="secondary" aria-label="Close the zoom">Close</vscode-button>
+    </div>
+    <p id="zoom-result" role="status" aria-live="polite"></p>
+    <div id="strip" class="strip" role="list" aria-label="Denoising strip: x̂₀ after each step"></div>
+  </dialog>
 </main>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

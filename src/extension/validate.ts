@@ -43,6 +43,8 @@ const FROM_WEBVIEW: readonly string[] = [
   MessageType.UseBundledModel,
   MessageType.RecentModels,
   MessageType.OpenCompare,
+  MessageType.ResampleImage,
+  MessageType.ExportAnimation,
 ];
 
 const fail = (error: string): Validation => ({ ok: false, error });
@@ -68,6 +70,8 @@ export function validateRunSettings(raw: unknown): { ok: true; settings: RunSett
   return { ok: true, settings: out as unknown as RunSettings };
 }
 
+const isImageIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < LIMITS.samples.max;
+
 export function validateMessage(raw: unknown): Validation {
   if (!isRecord(raw)) return fail(`A panel message must be an object with a "type", got ${showValue(raw)}.`);
   const type = own(raw, 'type');
@@ -79,6 +83,19 @@ export function validateMessage(raw: unknown): Validation {
     case MessageType.Generate: {
       const checked = validateRunSettings(own(raw, 'settings'));
       return checked.ok ? { ok: true, message: { type: kind, settings: checked.settings } } : fail(`Generate refused: ${checked.error}`);
+    }
+    case MessageType.ResampleImage: {
+      const index = own(raw, 'index');
+      if (!isImageIndex(index))
+        return fail(`Re-sample refused: index ${showValue(index)} is not an image number from 0 to ${LIMITS.samples.max - 1}.`);
+      return { ok: true, message: { type: kind, index } };
+    }
+    case MessageType.ExportAnimation: {
+      const index = own(raw, 'index');
+      if (index === undefined) return { ok: true, message: { type: kind } };
+      if (!isImageIndex(index))
+        return fail(`Export refused: index ${showValue(index)} is not an image number from 0 to ${LIMITS.samples.max - 1}.`);
+      return { ok: true, message: { type: kind, index } };
     }
     case MessageType.Ready:
     case MessageType.Cancel:

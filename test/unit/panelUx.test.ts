@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { diffusersFolderOf, isOnnxFile, modelTargetOf } from '../../src/extension/modelTarget';
 import type { RunSettings } from '../../src/protocol';
+import { imageAt, tileOrigin, toGridPixels } from '../../webview/gridLayout';
 import { changedSettings } from '../../webview/settingsMerge';
 
 const base: RunSettings = {
@@ -49,4 +50,23 @@ test('a diffusers folder opens its unet/model.onnx; a folder without one is refu
   assert.match(!refused.ok ? refused.error : '', /has no unet\/model\.onnx .*: export the UNet to ONNX, or pick an \.onnx file\.$/);
   const missing = modelTargetOf(join(root, 'nope'));
   assert.match(!missing.ok ? missing.error : '', /does not exist: pick an existing \.onnx file or diffusers folder\.$/);
+});
+
+test('a click on the grid finds the image under it (9×9 of 32×32 with 2-pixel gaps); gaps and empty places find none', () => {
+  const g = { count: 81, width: 9 * 32 + 8 * 2, height: 9 * 32 + 8 * 2 };
+  assert.equal(imageAt(g, 0, 0), 0);
+  assert.equal(imageAt(g, 31.9, 31.9), 0);
+  assert.equal(imageAt(g, 32.5, 10), undefined, 'the gap between image 0 and 1');
+  assert.equal(imageAt(g, 34, 0), 1);
+  assert.equal(imageAt(g, 303, 303), 80);
+  assert.equal(imageAt(g, 5 * 34 + 3, 2 * 34 + 3), 23);
+  assert.equal(imageAt(g, 400, 3), undefined);
+  const ten = { count: 10, width: 4 * 32 + 3 * 2, height: 3 * 32 + 2 * 2 }; // 4 columns, 3 rows, the last row has 2
+  assert.equal(imageAt(ten, 34 + 3, 2 * 34 + 3), 9);
+  assert.equal(imageAt(ten, 2 * 34 + 3, 2 * 34 + 3), undefined, 'past the last image');
+  assert.deepEqual(tileOrigin(g, 23), { x: 5 * 34, y: 2 * 34, width: 32, height: 32 });
+  // a 304-pixel grid drawn 608 pixels wide at (100, 50): client (100 + 2·70, 50 + 2·3) is grid pixel (70, 3), image 2
+  const p = toGridPixels(240, 56, { left: 100, top: 50, width: 608, height: 900 }, g);
+  assert.deepEqual(p, { x: 70, y: 3 });
+  assert.equal(imageAt(g, p.x, p.y), 2);
 });
