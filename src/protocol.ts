@@ -91,6 +91,8 @@ export enum MessageType {
   ShowRun = 'showRun',
   /** One image of the last run sampled again on its own, with its denoising strip. */
   ImageResampled = 'imageResampled',
+  /** The workspace's run history (sent with Init and after each finished run). */
+  History = 'history',
   // #endregion
   // #region to the compare view
   CompareInit = 'compareInit',
@@ -121,6 +123,10 @@ export enum MessageType {
   ResampleImage = 'resampleImage',
   /** Export the last run's denoising as an animated GIF: the grid, or one image's strip. */
   ExportAnimation = 'exportAnimation',
+  /** Show a run of the history in the panel (its settings, grid and summary). */
+  OpenHistory = 'openHistory',
+  /** Save a run of the history as a PNG (the picture kept with it, settings embedded). */
+  SaveHistory = 'saveHistory',
   // #endregion
 }
 
@@ -187,11 +193,15 @@ export interface NoticeMessage {
   readonly message: string;
 }
 
+/** A finished run to show (a compare cell, or a run from the history): its settings in the form, its grid and summary line. */
 export interface ShowRunMessage {
   readonly type: MessageType.ShowRun;
   readonly settings: RunSettings;
-  readonly frame: FrameData;
-  readonly summary: RunSummary;
+  /** The grid as a frame (a compare cell)… */
+  readonly frame?: FrameData;
+  /** …or as a PNG data: URL (a history entry). */
+  readonly image?: string;
+  readonly line: string;
 }
 
 export interface ImageResampledMessage {
@@ -205,6 +215,24 @@ export interface ImageResampledMessage {
   /** Largest |difference| between the re-sampled image and the run's image, in the model's range (0: identical). */
   readonly maxAbsDiff: number;
   readonly nfe: number;
+}
+
+/** A finished run kept for the workspace (workspaceState): what it was, and its grid as a PNG. */
+export interface HistoryEntry {
+  readonly id: string;
+  /** When it finished, ms since 1970. */
+  readonly time: number;
+  readonly modelPath: string;
+  readonly settings: RunSettings;
+  readonly line: string;
+  /** The grid PNG (settings embedded, as Save writes it) as a data: URL; absent when it was too large to keep. */
+  readonly png?: string;
+}
+
+export interface HistoryMessage {
+  readonly type: MessageType.History;
+  /** Most recent first. */
+  readonly entries: readonly HistoryEntry[];
 }
 
 /** Only the host knows which command ran; only the webview knows the values typed in its form. */
@@ -245,6 +273,14 @@ export interface ResampleImageMessage {
   /** 0-based index into the last run's images. */
   readonly index: number;
 }
+export interface OpenHistoryMessage {
+  readonly type: MessageType.OpenHistory;
+  readonly id: string;
+}
+export interface SaveHistoryMessage {
+  readonly type: MessageType.SaveHistory;
+  readonly id: string;
+}
 export interface ExportAnimationMessage {
   readonly type: MessageType.ExportAnimation;
   /** Omitted: the whole grid (the run's frames); a number: that image's denoising strip (re-sampled first if needed). */
@@ -263,7 +299,8 @@ export type ToWebview =
   | NoticeMessage
   | GenerateFromFormMessage
   | ShowRunMessage
-  | ImageResampledMessage;
+  | ImageResampledMessage
+  | HistoryMessage;
 
 export type FromWebview =
   | ReadyMessage
@@ -276,7 +313,9 @@ export type FromWebview =
   | RecentModelsMessage
   | OpenCompareMessage
   | ResampleImageMessage
-  | ExportAnimationMessage;
+  | ExportAnimationMessage
+  | OpenHistoryMessage
+  | SaveHistoryMessage;
 
 /**
  * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly

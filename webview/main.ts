@@ -10,6 +10,7 @@ import { changedSettings } from './settingsMerge';
 import { loadState, saveState, send } from './state';
 import { registerToolkit } from './toolkit';
 import { currentGeometry, resampled, setGeometry, setupZoom } from './zoom';
+import { setupHistory, showHistory } from './history';
 import { describeGrid, setRunning, showMessage, showModel, showProgress, showStatus, showSummary, statusText } from './view';
 
 registerToolkit();
@@ -25,6 +26,7 @@ if (restored.summaryLine) showSummary(restored.summaryLine);
 if (restored.statusLine) showStatus(restored.statusLine);
 if (restored.gridLabel) describeGrid(canvas, restored.gridLabel);
 setupZoom();
+setupHistory();
 setGeometry(restored.grid);
 /** The settings of the run being shown (for the grid's text alternative). */
 let shown: RunSettings | undefined;
@@ -156,20 +158,28 @@ function handle(message: ToWebview): void {
       writeSettings(message.settings);
       persistSettings();
       shown = message.settings;
-      drawFrame(canvas, { ...message.frame });
-      setGeometry({ count: message.frame.count, width: message.frame.width, height: message.frame.height });
+      if (message.frame) {
+        drawFrame(canvas, message.frame);
+        setGeometry({ count: message.frame.count, width: message.frame.width, height: message.frame.height });
+      } else if (message.image) {
+        drawDataUrl(canvas, message.image);
+        setGeometry(undefined); // a picture from the history: no zoom (its images are not in the worker)
+      }
       setRunning(false);
       showMessage('');
       showStatus('');
-      showSummary(message.summary.line);
-      describeGrid(canvas, `Sample grid: ${message.summary.line}`);
+      showSummary(message.line);
+      describeGrid(canvas, `Sample grid: ${message.line}`);
       saveState({
-        summaryLine: message.summary.line,
+        summaryLine: message.line,
         statusLine: '',
-        image: snapshot(canvas),
+        image: message.image ?? snapshot(canvas),
         gridLabel: canvas.getAttribute('aria-label') ?? undefined,
         grid: currentGeometry(),
       });
+      return;
+    case MessageType.History:
+      showHistory(message.entries);
       return;
     default: {
       const unknown: never = message;

@@ -11,6 +11,7 @@ import { DiffusersFolders } from './diffusersFolders';
 import { createLog } from './log';
 import { SamplingPanel, type PanelServices } from './panel';
 import { PickedModels } from './pickedModels';
+import { RunHistory } from './runHistory';
 import { Settings } from './settings';
 import { testApi, type PndmTestApi } from './testApi';
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
     bundledModel: context.asAbsolutePath('models/mnist_ddpm.onnx'),
     workerScript: context.asAbsolutePath('dist/worker.js'),
     pickedModels: new PickedModels(context.workspaceState),
+    history: new RunHistory(context.workspaceState),
   };
   context.subscriptions.push(
     ...registerCommands(services),

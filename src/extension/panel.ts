@@ -30,7 +30,10 @@ import { openRecentModel } from './recentModels';
 import { copySettings, saveFinished } from './resultActions';
 import { SamplingRun } from './runController';
 import { RunStatusBar } from './runStatusBar';
-import type { FinishedRun } from './save';
+import type { RunHistory } from './runHistory';
+import { saveHistoryEntry } from './resultActions';
+import { pngText, type FinishedRun } from './save';
+import { encodeGridPngAsync } from '../runner/png';
 import { resolveUserPath, type Settings } from './settings';
 import { runSettingsOf } from './settingsSchema';
 import { METHODS } from '../sampler';
@@ -45,6 +48,8 @@ export interface PanelServices {
   readonly workerScript: string;
   /** Model files the user picked; the only paths (besides the bundled model and pndm.modelPath) a restored panel reopens. */
   readonly pickedModels: PickedModels;
+  /** The workspace's last finished runs. */
+  readonly history: RunHistory;
 }
 
 export class SamplingPanel extends Disposable {
@@ -216,6 +221,20 @@ export class SamplingPanel extends Disposable {
         if (this.refuseWhileRunning()) return;
         await this.inspector.exportAnimation(this.services.settings.read().outputFolder, message.index);
         return;
+      case MessageType.OpenHistory: {
+        const entry = this.services.history.get(message.id);
+        if (!entry?.png) {
+          this.post({ type: MessageType.Notice, message: 'That run is no longer in the history (or its picture was too large to keep).' });
+          return;
+        }
+        this.post({ type: MessageType.ShowRun, settings: entry.settings, image: entry.png, line: entry.line });
+        return;
+      }
+      case MessageType.SaveHistory:
+        await saveHistoryEntry(this.services.history, message.id, this.services.settings.read().outputFolder, this.services.log, (m) =>
+          this.post(m),
+        );
+        return;
       case MessageType.OpenCompare:
         await vscode.commands.executeCommand('pndm.compare', this.model.path);
         return;
@@ -223,6 +242,17 @@ export class SamplingPanel extends Disposable {
         const unreachable: never = message;
         this.post({ type: MessageType.Error, message: `Unhandled message ${JSON.stringify(unreachable)}` });
       }
+    }
+  }
+
+  /** Keep a finished run in the workspace's history (its grid as the PNG Save writes) and show the new history. */
+  private async remember(run: FinishedRun): Promise<void> {
+    try {
+      const png = await encodeGridPngAsync(run.x, run.count, run.shape, pngText(run));
+      await this.services.history.add({ modelPath: run.modelPath, settings: run.summary.settings, line: run.summary.line, png });
+      this.post({ type: MessageType.History, entries: this.services.history.entries });
+    } catch (error) {
+      this.services.log('warn', `Could not keep the run in the history: ${(error as Error).message}`);
     }
   }
 
@@ -270,6 +300,7 @@ export class SamplingPanel extends Disposable {
         if (outcome.kind === 'finished') {
           this.finished = outcome.result;
           this.inspector.setRun(outcome.result, recorder.all);
+          void this.remember(outcome.result);
         }
       },
     });
@@ -301,7 +332,7 @@ export class SamplingPanel extends Disposable {
       },
       final: true,
     };
-    this.pendingShow = { type: MessageType.ShowRun, settings, frame, summary: run.summary };
+    this.pendingShow = { type: MessageType.ShowRun, settings, frame, line: run.summary.line };
     if (this.webviewReady) this.flushShow();
   }
 
@@ -319,6 +350,7 @@ export class SamplingPanel extends Disposable {
       lastFrame: this.lastFrame,
       lastSummary: this.finished?.summary,
     });
+    this.post({ type: MessageType.History, entries: this.services.history.entries });
     this.webviewReady = true;
     this.flushShow();
   }

@@ -80,6 +80,21 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   </div>
   <p id="message" class="message" role="status" aria-live="polite"></p>
   <p id="summary" class="summary" aria-live="polite"></p>
+  <details id="history" class="history">
+    <summary>History (<span id="history-count">0</span>)</summary>
+    <div id="history-list" class="history-list" role="list" aria-label="Recent runs in this workspace"></div>
+    <div class="row"><vscode-button id="history-diff" appearance="secondary" aria-label="Difference of the two ticked runs" disabled>Difference of the two ticked runs</vscode-button></div>
+  </details>
+  <dialog id="diff" aria-labelledby="diff-title">
+    <h2 id="diff-title">Difference</h2>
+    <div class="row diff-row">
+      <figure><canvas id="diff-a" role="img" aria-label="The first run"></canvas><figcaption id="diff-a-caption"></figcaption></figure>
+      <figure><canvas id="diff-b" role="img" aria-label="The second run"></canvas><figcaption id="diff-b-caption"></figcaption></figure>
+      <figure><canvas id="diff-d" role="img" aria-label="Their difference, |A − B| times 4"></canvas><figcaption>|A − B| × 4</figcaption></figure>
+    </div>
+    <p id="diff-stats" role="status"></p>
+    <vscode-button id="diff-close" appearance="secondary" aria-label="Close the difference">Close</vscode-button>
+  </dialog>
   <div class="grid-box">
     <canvas id="grid" width="1" height="1" role="img" tabindex="0" title="Click a sample to zoom (Enter: the first one)"
       aria-label="Sample grid: no samples yet. Generate to fill it."></canvas>

@@ -45,6 +45,8 @@ const FROM_WEBVIEW: readonly string[] = [
   MessageType.OpenCompare,
   MessageType.ResampleImage,
   MessageType.ExportAnimation,
+  MessageType.OpenHistory,
+  MessageType.SaveHistory,
 ];
 
 const fail = (error: string): Validation => ({ ok: false, error });
@@ -96,6 +98,13 @@ export function validateMessage(raw: unknown): Validation {
       if (!isImageIndex(index))
         return fail(`Export refused: index ${showValue(index)} is not an image number from 0 to ${LIMITS.samples.max - 1}.`);
       return { ok: true, message: { type: kind, index } };
+    }
+    case MessageType.OpenHistory:
+    case MessageType.SaveHistory: {
+      const id = own(raw, 'id');
+      if (typeof id !== 'string' || !/^[0-9a-z-]{1,64}$/.test(id))
+        return fail(`History request refused: id ${showValue(id)} is not a history entry.`);
+      return { ok: true, message: { type: kind, id } };
     }
     case MessageType.Ready:
     case MessageType.Cancel:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cellsOf, Comparison, rmsDistance, type ComparisonClient, type ReferenceCache } from '../../src/extension/comparison';
-import { validateCompareMessage, validateCompareRequest } from '../../src/extension/validate';
+import { validateCompareMessage, validateCompareRequest, validateMessage } from '../../src/extension/validate';
 import { RunFailed } from '../../src/extension/workerClient';
 import type { DoneReply, RunRequest } from '../../src/extension/workerProtocol';
 import { MessageType, type CompareRequest, type ToCompareView } from '../../src/protocol';
@@ -157,4 +157,16 @@ test('compare-view messages are validated: every sampler of ours is accepted, ba
   assert.match((validateCompareMessage({ type: 'openCell', index: -1 }) as { error: string }).error, /index -1 is not a cell number/);
   assert.match((validateCompareMessage({ type: 'generate' }) as { error: string }).error, /Unknown compare-view message type "generate"/);
   assert.deepEqual(validateCompareMessage({ type: 'compareReady', extra: 1 }), { ok: true, message: { type: 'compareReady' } });
+});
+
+test('Re-sample and Export GIF messages take an image index 0..1023 (Export also none: the grid); anything else is refused', () => {
+  assert.deepEqual(validateMessage({ type: 'resampleImage', index: 23 }), { ok: true, message: { type: 'resampleImage', index: 23 } });
+  assert.deepEqual(validateMessage({ type: 'exportAnimation' }), { ok: true, message: { type: 'exportAnimation' } });
+  assert.deepEqual(validateMessage({ type: 'exportAnimation', index: 0 }), { ok: true, message: { type: 'exportAnimation', index: 0 } });
+  for (const index of [-1, 1.5, 1024, '3', null]) {
+    const r = validateMessage({ type: 'resampleImage', index });
+    assert.match(!r.ok ? r.error : '', /^Re-sample refused: index .+ is not an image number from 0 to 1023\.$/, String(index));
+    const e = validateMessage({ type: 'exportAnimation', index });
+    assert.match(!e.ok ? e.error : '', /^Export refused: index .+ is not an image number from 0 to 1023\.$/, String(index));
+  }
 });
