@@ -156,6 +156,8 @@ export interface InitMessage {
   readonly running: boolean;
   readonly lastFrame?: FrameData & { readonly progress?: RunProgress };
   readonly lastSummary?: RunSummary;
+  /** The workspace's run history, most recent first. */
+  readonly history: readonly HistoryEntry[];
 }
 export interface SettingsMessage {
   readonly type: MessageType.Settings;

@@ -102,6 +102,7 @@ function handle(message: ToWebview): void {
       if (message.lastFrame?.progress) showProgress(message.lastFrame.progress, !message.running);
       if (message.lastSummary) showSummary(message.lastSummary.line);
       setRunning(message.running);
+      showHistory(message.history);
       return;
     case MessageType.Settings:
       applyHostSettings(message.settings);

@@ -354,6 +354,39 @@ try {
     },
   );
 
+  await check(
+    'the run history keeps finished runs; two runs of the same settings differ by 0; Open shows a kept run; Save writes its PNG (panel-history.png)',
+    async () => {
+      const p = panel();
+      const before = Number(await p.locator('#history-count').textContent());
+      await p.locator('#generate').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 300_000 });
+      await p
+        .locator('#history-count')
+        .filter({ hasText: String(before + 1) })
+        .waitFor({ timeout: 30_000 });
+      await p.locator('#history summary').click();
+      await p.locator('#history-0 vscode-checkbox').click();
+      await p.locator('#history-1 vscode-checkbox').click();
+      await p.locator('#history-diff').click();
+      await p.locator('#diff-stats').filter({ hasText: 'Largest difference' }).waitFor({ timeout: 10_000 });
+      const stats = await p.locator('#diff-stats').textContent();
+      if (!/^Largest difference 0\/255, mean 0\.00\/255/.test(stats)) throw new Error(`two runs of the same settings differ: ${stats}`);
+      await shot('panel-history.png');
+      await p.locator('#diff-close').click();
+      await p.locator('#message').evaluate((el) => (el.textContent = ''));
+      await p.locator('#history-1 vscode-button', { hasText: 'Save' }).click();
+      const saved = /Saved (.+\.png)/.exec(await p.locator('#message').filter({ hasText: 'Saved' }).textContent({ timeout: 30_000 }))?.[1];
+      if (!saved || !existsSync(saved) || !readFileSync(saved).subarray(1, 4).equals(Buffer.from('PNG')))
+        throw new Error(`no PNG saved: ${saved}`);
+      await p.locator('#history-1 vscode-button', { hasText: 'Open' }).click();
+      await p.locator('#summary').filter({ hasText: 'model calls on cpu' }).waitFor({ timeout: 10_000 });
+      await assertNotBlank('a run opened from the history');
+      await p.locator('#history summary').click();
+    },
+  );
+
   await check('palette → "PNDM: Compare Samplers" opens the compare view on the model, every sampler of ours to pick', async () => {
     await palette('PNDM: Compare Samplers');
     const p = panel();
@@ -444,6 +477,8 @@ try {
     await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 120_000 });
     await page.waitForTimeout(1000);
     await assertNotBlank('after reload');
+    if (grep === undefined && Number(await panel().locator('#history-count').textContent()) < 2)
+      throw new Error('the run history did not survive the reload');
   });
 
   await check('light and high-contrast themes follow VS Code (screenshots panel-light.png, panel-hc.png)', async () => {

@@ -349,8 +349,8 @@ export class SamplingPanel extends Disposable {
       running: this.run.value !== undefined,
       lastFrame: this.lastFrame,
       lastSummary: this.finished?.summary,
+      history: this.services.history.entries,
     });
-    this.post({ type: MessageType.History, entries: this.services.history.entries });
     this.webviewReady = true;
     this.flushShow();
   }

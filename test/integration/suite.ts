@@ -28,6 +28,7 @@ const TEST_MODULES: Array<() => unknown> = [
   () => require('./badInputSettings.test'),
   () => require('./security.test'),
   () => require('./fuzz.test'),
+  () => require('./researcher.test'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { diffusersFolderOf, isOnnxFile, modelTargetOf } from '../../src/extension/modelTarget';
+import { MAX_HISTORY, MAX_KEPT_PNG, RunHistory } from '../../src/extension/runHistory';
 import type { RunSettings } from '../../src/protocol';
 import { imageAt, tileOrigin, toGridPixels } from '../../webview/gridLayout';
 import { changedSettings } from '../../webview/settingsMerge';
@@ -69,4 +70,28 @@ test('a click on the grid finds the image under it (9×9 of 32×32 with 2-pixel 
   const p = toGridPixels(240, 56, { left: 100, top: 50, width: 608, height: 900 }, g);
   assert.deepEqual(p, { x: 70, y: 3 });
   assert.equal(imageAt(g, p.x, p.y), 2);
+});
+
+test('the run history keeps the last runs, most recent first, with their PNG; a picture too large is left out', async () => {
+  const store = new Map<string, unknown>();
+  const memento = {
+    get: (key: string) => store.get(key),
+    update: async (key: string, value: unknown) => void store.set(key, value),
+    keys: () => [...store.keys()],
+  } as unknown as import('vscode').Memento;
+  const history = new RunHistory(memento);
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+  for (let k = 0; k < MAX_HISTORY + 3; k++)
+    await history.add({ modelPath: '/m.onnx', settings: { ...base, seed: k }, line: `run ${k}`, png });
+  assert.equal(history.entries.length, MAX_HISTORY);
+  assert.equal(history.entries[0].line, `run ${MAX_HISTORY + 2}`);
+  assert.equal(history.entries.at(-1)!.line, 'run 3');
+  const id = history.entries[0].id;
+  assert.deepEqual([...history.pngOf(id)!], [...png]);
+  const big = await history.add({ modelPath: '/m.onnx', settings: base, line: 'big', png: new Uint8Array(MAX_KEPT_PNG + 1) });
+  assert.equal(big.png, undefined);
+  assert.equal(history.pngOf(big.id), undefined);
+  assert.equal(history.get('nope'), undefined);
+  store.set('pndm.history', [{ junk: true }, ...(store.get('pndm.history') as unknown[])]);
+  assert.equal(history.entries[0].line, 'big', 'a malformed stored entry is skipped');
 });
