@@ -32,7 +32,7 @@ describe('PNDM: activation, commands and menus', () => {
     const props = pkg.contributes.configuration.properties;
     for (const [key, p] of Object.entries<Record<string, unknown>>(props)) {
       assert.ok(typeof p.description === 'string', `${key} has no description`);
-      assert.ok(p.enum || p.minimum !== undefined || p.type === 'string', `${key} has no enum or range`);
+      assert.ok(p.enum || p.minimum !== undefined || p.type === 'string' || p.type === 'boolean', `${key} has no enum or range`);
     }
   });
 
