@@ -3,7 +3,7 @@
  * Imported by both sides (src/extension and webview/); types only, plus the limits both sides check.
  * The webview speaks first (Ready); the host answers with Init, then streams frames while a run lasts.
  */
-import type { SamplerName, Spacing } from './sampler';
+import { VARIANCE_TYPES, type SamplerName, type Spacing } from './sampler';
 
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -11,6 +11,10 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export const PREVIEWS = ['x0', 'xt'] as const;
 /** x0: the predicted clean image (readable from the first step); xt: the noisy state itself. */
 export type Preview = (typeof PREVIEWS)[number];
+
+/** DDPM's variance: `auto` is the model's variance_type (scheduler_config.json / metadata), else fixed_small. */
+export const VARIANCE_CHOICES = ['auto', ...VARIANCE_TYPES] as const;
+export type VarianceChoice = (typeof VARIANCE_CHOICES)[number];
 
 /** What a run is asked for: the panel's controls, defaulted from the `pndm.*` settings. */
 export interface RunSettings {
@@ -21,6 +25,8 @@ export interface RunSettings {
   readonly seed: number;
   readonly spacing: Spacing;
   readonly eta: number;
+  /** DDPM only. */
+  readonly variance: VarianceChoice;
   readonly provider: ProviderName;
   readonly preview: Preview;
 }
@@ -324,7 +330,7 @@ export type FromWebview =
  * these keys, all optional when read by the CLI (missing keys take its defaults), all present when
  * copied. `seed` is the seed actually used (never −1), so the run is reproducible; `ep` is the
  * execution provider that was asked for; `model` is the model file's absolute path.
- * Example: {"sampler":"f-pndm","steps":50,"samples":81,"seed":0,"spacing":"leading","eta":0,"ep":"auto","model":"/x/mnist_ddpm.onnx"}
+ * Example: {"sampler":"f-pndm","steps":50,"samples":81,"seed":0,"spacing":"leading","eta":0,"variance":"auto","ep":"auto","model":"/x/mnist_ddpm.onnx"}
  */
 export interface SettingsFile {
   readonly sampler: SamplerName;
@@ -333,6 +339,7 @@ export interface SettingsFile {
   readonly seed: number;
   readonly spacing: Spacing;
   readonly eta: number;
+  readonly variance: VarianceChoice;
   readonly ep: ProviderName;
   readonly model: string;
 }

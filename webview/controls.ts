@@ -1,6 +1,7 @@
 /**
  * The panel's form: writing RunSettings into the toolkit controls, reading them back (with a first,
- * friendly check — the host validates again), and showing η only where it applies (DDIM).
+ * friendly check — the host validates again), and showing η and the variance only where they apply
+ * (DDIM, DDPM).
  */
 import { LIMITS, type RunSettings } from '../src/protocol';
 
@@ -17,6 +18,7 @@ export const controls = {
   seed: field('seed'),
   spacing: field('spacing'),
   eta: field('eta'),
+  variance: field('variance'),
   provider: field('provider'),
   preview: field('preview'),
 };
@@ -31,6 +33,7 @@ export function writeSettings(s: Partial<RunSettings>): void {
 
 export function showEtaWhereItApplies(): void {
   controls.eta.hidden = controls.sampler.value !== 'ddim';
+  controls.variance.parentElement!.hidden = controls.sampler.value !== 'ddpm';
 }
 
 function integer(name: keyof typeof LIMITS, text: string, label: string): number | string {
@@ -60,6 +63,7 @@ export function readSettings(): { settings: RunSettings } | { error: string } {
       seed: seed as number,
       spacing: controls.spacing.value as RunSettings['spacing'],
       eta: eta >= LIMITS.eta.min && eta <= LIMITS.eta.max ? eta : 0, // ignored by every sampler but DDIM
+      variance: controls.variance.value as RunSettings['variance'], // ignored by every sampler but DDPM
       provider: controls.provider.value as RunSettings['provider'],
       preview: controls.preview.value as RunSettings['preview'],
     },

@@ -7,6 +7,8 @@ import { openOnnxModel, readNpy, writeFileAtomic, writeNpy, PROVIDER_CHOICES, ty
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { runJob, summaryLine } from '../runner/runJob';
+import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
+import { methodOptionsOf } from '../runner/methodOptions';
 import { METHODS, resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES, SPACINGS, type SamplingSettings } from '../sampler';
 import { checkValue, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { bundledModelPath } from './paths';
@@ -24,6 +26,11 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
   spacing: { kind: 'string', help: "timestep spacing (default: the model's, else leading)", choices: SPACINGS },
   eta: { kind: 'number', help: 'DDIM η (0: deterministic)', min: 0, max: 1 },
+  variance: {
+    kind: 'string',
+    help: "DDPM's step variance (default auto: the model's variance_type, else fixed_small)",
+    choices: VARIANCE_CHOICES,
+  },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'JSON settings as copied from the panel; flags override them' },
@@ -38,6 +45,7 @@ const SETTINGS_KEYS: Readonly<Record<string, string>> = {
   seed: 'seed',
   spacing: 'spacing',
   eta: 'eta',
+  variance: 'variance',
   ep: 'ep',
   tolerance: 'tolerance',
   batch: 'batch',
@@ -69,10 +77,16 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
       sampler,
       steps,
       spacing: (flags.spacing as SamplingSettings['spacing']) ?? model.info.timestepSpacing ?? 'leading',
-      eta: (flags.eta as number | undefined) ?? 0,
-      tolerance: (flags.tolerance as number | undefined) ?? 1e-3,
       finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
       stepsOffset: model.info.stepsOffset ?? 0,
+      options: methodOptionsOf(
+        {
+          eta: flags.eta as number | undefined,
+          tolerance: flags.tolerance as number | undefined,
+          variance: flags.variance as VarianceChoice | undefined,
+        },
+        model.info,
+      ),
     };
     try {
       checkRunBudget(sampler, samples, model.info.imageShape);
@@ -85,6 +99,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const result = await runJob(
       {
         eps: (x, t) => model.eps(x, t),
+        epsWithVariance: (x, t) => model.epsWithVariance(x, t),
         imageShape: model.info.imageShape,
         schedule: model.info.schedule,
         modelMs: () => model.modelMs,
@@ -107,7 +122,8 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
           seed,
           noise: flags.noise,
           spacing: settings.spacing,
-          eta: settings.eta,
+          eta: settings.options.eta,
+          ...(sampler === 'ddpm' ? { variance: settings.options.variance } : {}),
           ep: model.info.provider,
         }),
         Comment: line,

@@ -166,6 +166,7 @@ export class ComparePanel extends Disposable {
       seed: request.seed,
       spacing: 'leading',
       eta: 0,
+      variance: 'auto',
       provider,
       preview: 'x0',
     } as const;

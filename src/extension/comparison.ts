@@ -146,6 +146,7 @@ export class Comparison {
         steps,
         spacing: 'leading',
         eta: 0,
+        variance: 'auto',
         samples: this.request.samples,
         seed: this.request.seed,
         preview: 'x0',

@@ -43,6 +43,7 @@ export async function resampleImage(
       steps: s.steps,
       spacing: s.spacing,
       eta: s.eta,
+      variance: s.variance,
       samples: 1,
       seed: s.seed,
       preview: 'x0',

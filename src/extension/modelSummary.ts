@@ -46,6 +46,7 @@ export function settingsFileOf(summary: RunSummary, modelPath: string): Settings
     seed: s.seed,
     spacing: s.spacing,
     eta: s.eta,
+    variance: s.variance,
     ep: s.provider,
     model: modelPath,
   };

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { PROVIDERS } from '../protocol';
+import { PROVIDERS, VARIANCE_CHOICES } from '../protocol';
 import { METHODS, SAMPLER_NAMES, SPACINGS } from '../sampler';
 
 export function newNonce(): string {
@@ -64,6 +64,8 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <label class="field"><span id="spacing-label">Spacing</span>
       <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACINGS)}</vscode-dropdown></label>
     <vscode-text-field id="eta" inputmode="decimal" aria-label="η (DDIM): eta, used by DDIM only" class="eta">η (DDIM)</vscode-text-field>
+    <label class="field"><span id="variance-label">Variance (DDPM)</span>
+      <vscode-dropdown id="variance" aria-labelledby="variance-label">${options(VARIANCE_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>
     <label class="field"><span id="provider-label">Provider</span>
       <vscode-dropdown id="provider" aria-labelledby="provider-label">${options(PROVIDERS)}</vscode-dropdown></label>
     <label class="field"><span id="preview-label">Preview</span>

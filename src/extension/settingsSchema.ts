@@ -5,7 +5,7 @@
  * test checks that package.json's `contributes.configuration` says the same.
  */
 import { SAMPLER_NAMES, SPACINGS } from '../sampler';
-import { LIMITS, PREVIEWS, PROVIDERS, type RunSettings } from '../protocol';
+import { LIMITS, PREVIEWS, PROVIDERS, VARIANCE_CHOICES, type RunSettings } from '../protocol';
 
 export interface ExtensionSettings {
   /** "" = the bundled model; a relative path is taken from the first workspace folder; `~` is the home folder. */
@@ -16,6 +16,7 @@ export interface ExtensionSettings {
   readonly seed: number;
   readonly spacing: RunSettings['spacing'];
   readonly eta: number;
+  readonly variance: RunSettings['variance'];
   readonly executionProvider: RunSettings['provider'];
   readonly preview: RunSettings['preview'];
   /** "" = the first workspace folder (or ask, when no folder is open); relative and `~` as for modelPath. */
@@ -32,6 +33,7 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   seed: 0,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   executionProvider: 'auto',
   preview: 'x0',
   outputFolder: '',
@@ -53,6 +55,7 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   seed: { kind: 'integer', ...LIMITS.seed },
   spacing: { kind: 'enum', values: SPACINGS },
   eta: { kind: 'number', ...LIMITS.eta },
+  variance: { kind: 'enum', values: VARIANCE_CHOICES },
   executionProvider: { kind: 'enum', values: PROVIDERS },
   preview: { kind: 'enum', values: PREVIEWS },
   outputFolder: { kind: 'string' },
@@ -186,6 +189,7 @@ export function runSettingsOf(s: ExtensionSettings): RunSettings {
     seed: s.seed,
     spacing: s.spacing,
     eta: s.eta,
+    variance: s.variance,
     provider: s.executionProvider,
     preview: s.preview,
   };

@@ -29,6 +29,7 @@ const RUN_SETTING_RULES: { readonly [K in keyof RunSettings]: Rule } = {
   seed: RULES.seed,
   spacing: RULES.spacing,
   eta: RULES.eta,
+  variance: RULES.variance,
   provider: RULES.executionProvider,
   preview: RULES.preview,
 };

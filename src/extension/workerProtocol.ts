@@ -5,7 +5,7 @@
  * samples cross as transferred ArrayBuffers.
  */
 import type { ModelInfo } from '../model/onnxModel';
-import type { FrameData, Preview, ProviderName, RunProgress } from '../protocol';
+import type { FrameData, Preview, ProviderName, RunProgress, VarianceChoice } from '../protocol';
 import type { ImageShape, SamplerName, Spacing } from '../sampler';
 
 // #region host → worker
@@ -26,6 +26,7 @@ export interface RunRequest {
   readonly steps: number;
   readonly spacing: Spacing;
   readonly eta: number;
+  readonly variance: VarianceChoice;
   readonly samples: number;
   /** 0..2³²−1 (the host has already drawn a random seed for −1). */
   readonly seed: number;

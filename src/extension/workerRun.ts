@@ -15,24 +15,33 @@ import {
   SamplingCancelled,
   type SamplingSettings,
 } from '../sampler';
+import { methodOptionsOf } from '../runner/methodOptions';
 import { runJob, seededNoise, summaryLine, type JobModel } from '../runner/runJob';
 import { makeFrame, progressOf } from './frames';
 import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
-export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'>;
+export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'> & Partial<Pick<OnnxEpsModel, 'epsWithVariance'>>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The runJob view of an opened model; every eps call ends with a turn of the event loop. */
 export function jobModelOf(model: RunnableModel): JobModel {
+  const withVariance = model.epsWithVariance?.bind(model);
   return {
     eps: async (x, t) => {
       const e = await model.eps(x, t);
       await yieldToEventLoop();
       return e;
     },
+    epsWithVariance:
+      withVariance &&
+      (async (x, t) => {
+        const out = await withVariance(x, t);
+        await yieldToEventLoop();
+        return out;
+      }),
     imageShape: model.info.imageShape,
     schedule: model.info.schedule,
     modelMs: () => model.modelMs,
@@ -49,9 +58,9 @@ export function samplingSettingsOf(request: RunRequest, model: RunnableModel): S
     sampler: request.sampler,
     steps: request.steps,
     spacing: request.spacing,
-    eta: request.eta,
     finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
     stepsOffset: model.info.stepsOffset ?? 0,
+    options: methodOptionsOf({ eta: request.eta, variance: request.variance }, model.info),
   };
 }
 
@@ -77,36 +86,31 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     first.pixels,
   ]);
   let lastFrame = performance.now();
-  // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
-  // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
   const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
-  let previewed = request.preview !== 'x0';
-  const previewing: JobModel = {
-    eps: async (x, t) => {
-      const e = await job.eps(x, t);
-      const now = performance.now();
-      if (!previewed && Number.isInteger(t) && t >= 0 && now - lastFrame >= request.frameIntervalMs) {
-        const frame = makeFrame(predictX0(x, e, alphaBar(t)), samples, model.info.imageShape);
-        const progress = progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider);
-        post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
-        lastFrame = now;
-      }
-      previewed = true;
-      return e;
-    },
-    imageShape: job.imageShape,
-    schedule: job.schedule,
-    modelMs: job.modelMs,
-    get provider() {
-      return job.provider;
-    },
-  };
   try {
     const result = await runJob(
-      previewing,
+      job,
       { settings, samples, seed: request.seed, noise: xT, firstImage: request.firstImage },
       {
         signal,
+        // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
+        // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
+        onModelCall: ({ t, x, eps, nfe }) => {
+          const now = performance.now();
+          if (nfe !== 1 || request.preview !== 'x0' || !Number.isInteger(t) || now - lastFrame < request.frameIntervalMs) return;
+          const frame = makeFrame(predictX0(x, eps, alphaBar(t)), samples, model.info.imageShape);
+          post(
+            {
+              type: 'frame',
+              id,
+              frame,
+              progress: progressOf(0, settings.steps, 1, 0, now - started, expectedNfe, job.provider),
+              final: false,
+            },
+            [frame.pixels],
+          );
+          lastFrame = now;
+        },
         onStep: (s) => {
           const now = performance.now();
           if (s.step + 1 >= s.steps || now - lastFrame < request.frameIntervalMs) return; // the last one is the final frame

@@ -5,6 +5,7 @@
  * names where it was found and what was expected.
  */
 import { BETA_SCHEDULES, PREDICTION_TYPES, type BetaScheduleName, type PredictionType } from '../sampler/schedule';
+import { VARIANCE_TYPES, type VarianceType } from '../sampler/options';
 import { SPACINGS, type Spacing } from '../sampler/timesteps';
 
 /** diffusers' timestep_spacing values: the sampler's grids. */
@@ -22,6 +23,14 @@ export interface DiffusionOverrides {
   readonly setAlphaToOne?: boolean;
   readonly stepsOffset?: number;
   readonly timestepSpacing?: TimestepSpacing;
+  /** DDPM's step variance. */
+  readonly varianceType?: VarianceType;
+  /** DDIM and DDPM clip x̂₀ to ±clipSampleRange (default 1) when true. */
+  readonly clipSample?: boolean;
+  readonly clipSampleRange?: number;
+  /** Read only to say that they are not supported (dynamic thresholding; zero-terminal-SNR betas). */
+  readonly thresholding?: boolean;
+  readonly rescaleBetasZeroSnr?: boolean;
 }
 export type DiffusionField = keyof DiffusionOverrides;
 type Mutable = { -readonly [K in DiffusionField]?: DiffusionOverrides[K] };
@@ -30,6 +39,8 @@ type Mutable = { -readonly [K in DiffusionField]?: DiffusionOverrides[K] };
 export type KeyDescriber = (key: string) => string;
 
 const BETA_ALIASES: Record<string, BetaScheduleName> = { cosine: 'squaredcos_cap_v2' };
+/** diffusers' *_log variants: fixed_small_log draws the same σ as fixed_small; fixed_large_log means β (diffusers' own step takes √log β there). */
+const VARIANCE_ALIASES: Record<string, VarianceType> = { fixed_small_log: 'fixed_small', fixed_large_log: 'fixed_large' };
 
 function invalid(where: string, value: unknown, expected: string): Error {
   return new Error(`Invalid ${where}: got ${JSON.stringify(value)}, expected ${expected}.`);
@@ -67,6 +78,12 @@ function toChoice<T extends string>(value: unknown, where: string, choices: read
   if (text !== undefined && (choices as readonly string[]).includes(text)) return text as T;
   if (text !== undefined && aliases[text]) return aliases[text];
   throw invalid(where, value, `one of ${choices.join(', ')}`);
+}
+
+function toPositive(value: unknown, where: string): number {
+  const n = toNumber(value, where, 'a positive number');
+  if (!(n > 0)) throw invalid(where, value, 'a positive number');
+  return n;
 }
 
 function toBetaList(value: unknown, where: string): number[] {
@@ -113,6 +130,15 @@ export function readDiffusionKeys(raw: Record<string, unknown>, describe: KeyDes
   if (get('timestep_spacing') !== undefined) {
     out.timestepSpacing = toChoice(get('timestep_spacing'), describe('timestep_spacing'), TIMESTEP_SPACINGS);
   }
+  if (get('variance_type') !== undefined) {
+    out.varianceType = toChoice(get('variance_type'), describe('variance_type'), VARIANCE_TYPES, VARIANCE_ALIASES);
+  }
+  if (get('clip_sample') !== undefined) out.clipSample = toBoolean(get('clip_sample'), describe('clip_sample'));
+  if (get('clip_sample_range') !== undefined) out.clipSampleRange = toPositive(get('clip_sample_range'), describe('clip_sample_range'));
+  if (get('thresholding') !== undefined) out.thresholding = toBoolean(get('thresholding'), describe('thresholding'));
+  if (get('rescale_betas_zero_snr') !== undefined) {
+    out.rescaleBetasZeroSnr = toBoolean(get('rescale_betas_zero_snr'), describe('rescale_betas_zero_snr'));
+  }
   return out;
 }
 
@@ -126,6 +152,11 @@ const OPTION_KEYS: Record<DiffusionField, string> = {
   setAlphaToOne: 'set_alpha_to_one',
   stepsOffset: 'steps_offset',
   timestepSpacing: 'timestep_spacing',
+  varianceType: 'variance_type',
+  clipSample: 'clip_sample',
+  clipSampleRange: 'clip_sample_range',
+  thresholding: 'thresholding',
+  rescaleBetasZeroSnr: 'rescale_betas_zero_snr',
 };
 
 /** Validate explicit options with the same rules (messages name the option, e.g. `option betaStart`). */

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { VarianceType } from '../sampler/options';
 import { DEFAULT_SCHEDULE, makeBetas, type PredictionType, type ScheduleConfig } from '../sampler/schedule';
 import { checkOverrides, readDiffusionKeys, type DiffusionField, type DiffusionOverrides, type TimestepSpacing } from './diffusionKeys';
 
@@ -18,6 +19,10 @@ export interface DiffusionConfig {
   readonly setAlphaToOne?: boolean;
   readonly stepsOffset?: number;
   readonly timestepSpacing?: TimestepSpacing;
+  /** DDPM's step variance (diffusers' variance_type; undefined: fixed_small, diffusers' default). */
+  readonly varianceType?: VarianceType;
+  /** Clip x̂₀ in DDIM and DDPM to ±this (clip_sample with clip_sample_range, default 1); undefined: no clip. */
+  readonly clipSample?: number;
   /** Where the noise schedule came from (the highest-precedence source among the fields it used). */
   readonly source: ConfigSource;
   /** Where each fact that was used came from. */
@@ -155,17 +160,45 @@ export function resolveDiffusionConfig(input: ResolveConfigInput): DiffusionConf
         'samples will be wrong: give them explicitly or put its scheduler_config.json beside the model.',
     );
   }
+  const clipSample = pick('clipSample') ? (pick('clipSampleRange') ?? 1) : undefined;
+  warnings.push(...unsupportedKeys(pick('thresholding'), pick('rescaleBetasZeroSnr'), clipSample, sources));
   return {
     schedule,
     predictionType,
     setAlphaToOne: pick('setAlphaToOne'),
     stepsOffset: pick('stepsOffset'),
     timestepSpacing: pick('timestepSpacing'),
+    varianceType: pick('varianceType'),
+    clipSample,
     source,
     sources,
     schedulerConfigPath: configPath || undefined,
     warnings,
   };
+}
+
+/** One warning for each scheduler key that changes diffusers' samples and that we do not implement. */
+function unsupportedKeys(
+  thresholding: boolean | undefined,
+  zeroSnr: boolean | undefined,
+  clipSample: number | undefined,
+  sources: Partial<Record<DiffusionField, ConfigSource>>,
+): string[] {
+  const warnings: string[] = [];
+  if (thresholding) {
+    warnings.push(
+      `thresholding = true (from ${sources.thresholding}) is not supported: x̂₀ is not dynamically thresholded ` +
+        `(dynamic_thresholding_ratio and sample_max_value are unused)${clipSample === undefined ? '' : ` but clipped to ±${clipSample} (clip_sample) in DDIM and DDPM`}, ` +
+        "so samples differ from diffusers'.",
+    );
+  }
+  if (zeroSnr) {
+    warnings.push(
+      `rescale_betas_zero_snr = true (from ${sources.rescaleBetasZeroSnr}) is not supported: the betas are used unrescaled ` +
+        "(the last timestep keeps some signal), so samples differ from diffusers'.",
+    );
+  }
+  return warnings;
 }
 
 function describeSources(sources: Partial<Record<DiffusionField, ConfigSource>>): string {

@@ -4,6 +4,7 @@
  * JSON (for the CLI's --json output, the panel, and the worker's messages).
  */
 import type * as ort from 'onnxruntime-node';
+import type { VarianceType } from '../sampler/options';
 import type { PredictionType, ScheduleConfig } from '../sampler/schedule';
 import type { ImageShape } from '../sampler/types';
 import type { DiffusionField, TimestepSpacing } from './diffusionKeys';
@@ -36,6 +37,10 @@ export interface ModelInfo {
   readonly setAlphaToOne?: boolean;
   readonly stepsOffset?: number;
   readonly timestepSpacing?: TimestepSpacing;
+  /** DDPM's variance type from the model's config (undefined: fixed_small). */
+  readonly varianceType?: VarianceType;
+  /** x̂₀ clip range for DDIM and DDPM from clip_sample / clip_sample_range (undefined: no clip). */
+  readonly clipSample?: number;
   readonly warnings: readonly string[];
   provider: ProviderName;
   readonly requestedProvider: ProviderChoice;
@@ -76,6 +81,8 @@ export function buildModelInfo({ path, header, config, io, opened, batch }: Mode
     setAlphaToOne: config.setAlphaToOne,
     stepsOffset: config.stepsOffset,
     timestepSpacing: config.timestepSpacing,
+    varianceType: config.varianceType,
+    clipSample: config.clipSample,
     warnings: config.warnings,
     provider: opened.provider,
     requestedProvider: opened.requested,

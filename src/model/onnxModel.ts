@@ -1,13 +1,14 @@
 /**
  * An ONNX diffusion network as an {@link EpsModel}: validates the file, resolves its diffusion facts,
  * opens an onnxruntime session on the chosen execution provider, and turns eps(x, t) into
- * session.run calls (chunked to the batch cap, one image at a time for fixed-batch models), keeping
- * only the ε half of a learned-variance output and converting v / x₀ predictions to ε.
+ * session.run calls (chunked to the batch cap, one image at a time for fixed-batch models), converting
+ * v / x₀ predictions to ε. Of a learned-variance output (2C channels) eps() keeps the ε half;
+ * epsWithVariance() returns both halves, for DDPM's learned variance types.
  */
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeSchedule } from '../sampler/schedule';
-import type { EpsModel } from '../sampler/types';
+import type { EpsModel, EpsWithVariance } from '../sampler/types';
 import type { DiffusionOverrides } from './diffusionKeys';
 import { resolveDiffusionConfig } from './modelConfig';
 import { inspectModelFile } from './modelFile';
@@ -32,6 +33,8 @@ export interface OpenModelOptions extends ProviderOptions {
 }
 
 export interface OnnxEpsModel extends EpsModel {
+  /** Both halves of a learned-variance output; refused when the model outputs ε only. */
+  epsWithVariance(x: Float32Array, t: number): Promise<EpsWithVariance>;
   readonly info: ModelInfo;
   /** Milliseconds spent inside session.run so far. */
   readonly modelMs: number;
@@ -95,6 +98,14 @@ class OnnxSessionModel implements OnnxEpsModel {
   ) {}
 
   async eps(x: Float32Array, t: number): Promise<Float32Array> {
+    return (await this.predict(x, t, false)).eps;
+  }
+
+  epsWithVariance(x: Float32Array, t: number): Promise<EpsWithVariance> {
+    return this.predict(x, t, true);
+  }
+
+  private async predict(x: Float32Array, t: number, withVariance: boolean): Promise<EpsWithVariance> {
     if (this.released) throw new Error(`The model ${this.info.path} was disposed; open it again.`);
     const { channels: C, height: H, width: W } = this.info.imageShape;
     const per = C * H * W;
@@ -110,6 +121,7 @@ class OnnxSessionModel implements OnnxEpsModel {
     const count = x.length / per;
     const chunk = this.info.maxBatch ?? count;
     const out = new Float32Array(x.length);
+    const variance = new Float32Array(withVariance ? x.length : 0);
     for (let start = 0; start < count; start += chunk) {
       const n = Math.min(chunk, count - start);
       const fed = this.info.fixedBatch ?? n;
@@ -117,14 +129,22 @@ class OnnxSessionModel implements OnnxEpsModel {
       images.set(x.subarray(start * per, (start + n) * per));
       const prediction = await this.run(images, fed, tModel);
       const outC = prediction.length / (fed * H * W);
+      if (withVariance && outC !== 2 * C) {
+        throw new Error(
+          `${this.info.path} outputs ${outC} channels, ε only, so it has no variance for a learned variance type: ` +
+            'use the variance fixed_small or fixed_large.',
+        );
+      }
       for (let k = 0; k < n; k++) {
-        // Learned variance: channels [0, C) are ε, [C, 2C) the variance, which is dropped.
-        out.set(prediction.subarray(k * outC * H * W, k * outC * H * W + per), (start + k) * per);
+        // Learned variance: channels [0, C) are ε, [C, 2C) the variance.
+        const from = k * outC * H * W;
+        out.set(prediction.subarray(from, from + per), (start + k) * per);
+        if (withVariance) variance.set(prediction.subarray(from + per, from + 2 * per), (start + k) * per);
       }
     }
     this.calls++;
     const alphaBar = integer ? this.alphasCumprod[tModel] : alphaBarAt(this.alphasCumprod, t);
-    return predictionToEpsilon(out, x, alphaBar, this.info.predictionType);
+    return { eps: predictionToEpsilon(out, x, alphaBar, this.info.predictionType), variance };
   }
 
   private async run(images: Float32Array, fed: number, t: number): Promise<Float32Array> {

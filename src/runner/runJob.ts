@@ -12,13 +12,15 @@ import {
   type EpsModel,
   type ImageShape,
   type NoiseSource,
+  type RunHooks,
   type SamplingSettings,
   type ScheduleConfig,
-  type StepCallback,
 } from '../sampler';
 
 export interface JobModel {
   readonly eps: EpsModel['eps'];
+  /** For DDPM's learned variance types (models with 2C output channels). */
+  readonly epsWithVariance?: EpsModel['epsWithVariance'];
   readonly imageShape: ImageShape;
   readonly schedule: ScheduleConfig;
   /** Cumulative milliseconds spent inside the runtime's inference call. */
@@ -51,11 +53,7 @@ export interface JobResult {
   readonly provider: string;
 }
 
-export async function runJob(
-  model: JobModel,
-  request: JobRequest,
-  hooks: { readonly signal?: AbortSignal; readonly onStep?: StepCallback } = {},
-): Promise<JobResult> {
+export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<RunHooks, 'noise'> = {}): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
   const noise = seededNoise(request.seed, request.firstImage);
@@ -76,9 +74,8 @@ export async function runJob(
   const modelMsBefore = model.modelMs();
   const started = performance.now();
   const result = await sample(model, makeSchedule(model.schedule), xT, request.samples, request.settings, {
+    ...hooks,
     noise,
-    signal: hooks.signal,
-    onStep: hooks.onStep,
   });
   return {
     x: result.x,
@@ -89,13 +86,20 @@ export async function runJob(
   };
 }
 
+/** The option that shaped this run's samples, for the summary line: DDIM's η > 0, DDPM's variance. */
+function methodNote(settings: SamplingSettings): string {
+  if (settings.sampler === 'ddim' && settings.options.eta > 0) return ` (η = ${settings.options.eta})`;
+  if (settings.sampler === 'ddpm') return ` (variance ${settings.options.variance})`;
+  return '';
+}
+
 /** The one-line summary the CLI prints and the panel shows. */
 export function summaryLine(settings: SamplingSettings, samples: number, result: JobResult): string {
   const label = METHODS[settings.sampler].label;
   const wall = result.wallMs / 1000;
   const inside = result.modelMs / 1000;
   return (
-    `${label}, ${settings.steps} steps${settings.sampler === 'ddim' && settings.eta > 0 ? ` (η = ${settings.eta})` : ''}, ` +
+    `${label}, ${settings.steps} steps${methodNote(settings)}, ` +
     `${samples} samples: ${result.nfe} model calls on ${result.provider}, ${wall.toFixed(2)} s wall, ` +
     `${inside.toFixed(2)} s in the model (${((100 * result.modelMs) / Math.max(result.wallMs, 1e-9)).toFixed(1)}%)`
   );

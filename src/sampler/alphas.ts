@@ -19,3 +19,8 @@ export function alphaBarOf(schedule: NoiseSchedule, finalAlphaBar: FinalAlphaBar
     return ab[t];
   };
 }
+
+/** ᾱ on the diffusion ODE itself: 1 at the clean end t = −1, whatever the final-step convention. */
+export function odeAlphaBar(ctx: { readonly alphaBar: AlphaBar }, t: number): number {
+  return t === -1 ? 1 : ctx.alphaBar(t);
+}

@@ -1,11 +1,21 @@
 import type { AlphaBar } from './alphas';
 import { firstNonFinite, predictX0 } from './pseudoStep';
-import { NonFiniteError, SamplingCancelled, type EpsModel, type NoiseSource, type StepCallback } from './types';
+import {
+  NonFiniteError,
+  SamplingCancelled,
+  type EpsModel,
+  type EpsWithVariance,
+  type ModelCallCallback,
+  type NoiseSource,
+  type StepCallback,
+} from './types';
 
 /** Everything one run of one method needs; built fresh for every run, so nothing leaks between runs. */
 export interface SamplerContext {
   /** Counted, cancellable, finiteness-checked ε(x, t). */
   eps(x: Float32Array, t: number, step: number): Promise<Float32Array>;
+  /** ε and the model's variance channels, counted and checked like eps (learned-variance models only). */
+  epsWithVariance(x: Float32Array, t: number, step: number): Promise<EpsWithVariance>;
   readonly alphaBar: AlphaBar;
   /** Descending start timesteps of the N steps, and where each step goes (last: −1). */
   readonly grid: Int32Array;
@@ -13,8 +23,6 @@ export interface SamplerContext {
   /** Images in the batch; x is laid out [count, C, H, W]. */
   readonly count: number;
   readonly noise?: NoiseSource;
-  readonly eta: number;
-  readonly tolerance: number;
   readonly nfe: () => number;
   /** Report a finished step (checks the state is finite and honours cancellation). */
   report(step: number, t: number, tNext: number, x: Float32Array, x0: Float32Array, progress?: number): Promise<void>;
@@ -29,11 +37,15 @@ export interface ContextOptions {
   next: Int32Array;
   count: number;
   noise?: NoiseSource;
-  eta?: number;
-  tolerance?: number;
   signal?: AbortSignal;
   onStep?: StepCallback;
+  onModelCall?: ModelCallCallback;
 }
+
+const EMPTY = new Float32Array(0);
+export const NO_VARIANCE =
+  "This variance type takes the model's predicted variance, but the model predicts ε only (C output channels, not 2C): " +
+  'use the variance fixed_small or fixed_large.';
 
 export function makeContext(o: ContextOptions): SamplerContext {
   let nfe = 0;
@@ -45,27 +57,43 @@ export function makeContext(o: ContextOptions): SamplerContext {
     checkCancelled();
     await o.onStep?.({ step, steps: o.grid.length, t, tNext, x, x0, nfe, progress: progress ?? (step + 1) / o.grid.length });
   };
+  const evaluate = async (x: Float32Array, t: number, step: number, withVariance: boolean): Promise<EpsWithVariance> => {
+    checkCancelled();
+    let out: EpsWithVariance;
+    if (withVariance) {
+      if (!o.model.epsWithVariance) throw new Error(NO_VARIANCE);
+      out = await o.model.epsWithVariance(x, t);
+    } else {
+      out = { eps: await o.model.eps(x, t), variance: EMPTY };
+    }
+    nfe++;
+    for (const [values, what] of [
+      [out.eps, 'the model output'],
+      [out.variance, "the model's variance output"],
+    ] as const) {
+      if (values !== EMPTY && values.length !== x.length) {
+        throw new Error(
+          `The model returned ${values.length} values for an input of ${x.length}; its output must match the image input's shape.`,
+        );
+      }
+      if (firstNonFinite(values) >= 0) throw new NonFiniteError(step, t, what);
+    }
+    await o.onModelCall?.({ t, x, eps: out.eps, nfe });
+    checkCancelled();
+    return out;
+  };
   return {
     alphaBar: o.alphaBar,
     grid: o.grid,
     next: o.next,
     count: o.count,
     noise: o.noise,
-    eta: o.eta ?? 0,
-    tolerance: o.tolerance ?? 1e-3,
     nfe: () => nfe,
     async eps(x, t, step) {
-      checkCancelled();
-      const e = await o.model.eps(x, t);
-      nfe++;
-      if (e.length !== x.length) {
-        throw new Error(
-          `The model returned ${e.length} values for an input of ${x.length}; its output must match the image input's shape.`,
-        );
-      }
-      if (firstNonFinite(e) >= 0) throw new NonFiniteError(step, t, 'the model output');
-      checkCancelled();
-      return e;
+      return (await evaluate(x, t, step, false)).eps;
+    },
+    epsWithVariance(x, t, step) {
+      return evaluate(x, t, step, true);
     },
     report,
     reportEps(step, t, tNext, x, xBefore, e) {

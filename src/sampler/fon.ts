@@ -1,3 +1,4 @@
+import { odeAlphaBar } from './alphas';
 import type { SamplerContext } from './context';
 import { addScaled, combine, pseudoStep, subtract } from './pseudoStep';
 import { midpoint } from './timesteps';
@@ -7,13 +8,14 @@ import { midpoint } from './timesteps';
  * on f(x, t) = φ(x, ε(x, t), t → t−1) − x with h = t − t′:
  * k₁ = f(x, t), k₂ = f(x + h/2·k₁, t_m), k₃ = f(x + h/2·k₂, t_m), k₄ = f(x + h·k₃, t′),
  * x′ = x + h/6·(k₁ + 2k₂ + 2k₃ + k₄). The final step into the clean end is one DDIM step.
- * NFE = 4(N − 1) + 1.
+ * NFE = 4(N − 1) + 1. f is the ODE's, so f(x, 0) uses ᾱ(−1) = 1 whatever the final-step convention
+ * (with diffusers' set_alpha_to_one = false only that last DDIM step goes to ᾱ[0]).
  */
 export async function sampleFon(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
   let x = xT;
   const f = async (y: Float32Array, t: number, step: number) => {
     const e = await ctx.eps(y, t, step);
-    return { k: subtract(pseudoStep(y, e, ctx.alphaBar(t), ctx.alphaBar(t - 1)), y), e };
+    return { k: subtract(pseudoStep(y, e, ctx.alphaBar(t), odeAlphaBar(ctx, t - 1)), y), e };
   };
   for (let i = 0; i < ctx.grid.length; i++) {
     const t = ctx.grid[i];

@@ -1,6 +1,7 @@
 export * from './alphas';
 export * from './methods';
 export * from './noise';
+export * from './options';
 export * from './sample';
 export * from './schedule';
 export * from './timesteps';

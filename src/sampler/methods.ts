@@ -2,18 +2,19 @@ import type { SamplerContext } from './context';
 import { sampleDdim } from './ddim';
 import { sampleDdpm } from './ddpm';
 import { sampleFon } from './fon';
+import type { MethodOptions } from './options';
 import { samplePf } from './pf';
 import { sampleFPndm, samplePlms, sampleSPndm } from './pndm';
 
 /** One sampling method: a function over the shared context, and the facts a caller shows or checks. */
 export interface SamplingMethod {
-  readonly run: (ctx: SamplerContext, xT: Float32Array) => Promise<Float32Array>;
+  readonly run: (ctx: SamplerContext, xT: Float32Array, options: MethodOptions) => Promise<Float32Array>;
   readonly label: string;
   readonly description: string;
   /** Model evaluations for N steps (undefined: adaptive, known only afterwards). */
   readonly nfe: (steps: number) => number | undefined;
   /** Needs a noise source beyond x_T (for some settings). */
-  readonly stochastic: (eta: number) => boolean;
+  readonly stochastic: (options: MethodOptions) => boolean;
   /** Number of past ε the method keeps (for memory estimates). */
   readonly history: number;
 }
@@ -66,7 +67,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
     label: 'DDIM',
     description: 'DDIM; η = 0 deterministic, η = 1 ancestral-like (N calls)',
     nfe: (n) => n,
-    stochastic: (eta) => eta > 0,
+    stochastic: (options) => options.eta > 0,
     history: 1,
   },
   pf: {
@@ -80,7 +81,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   ddpm: {
     run: sampleDdpm,
     label: 'DDPM',
-    description: 'DDPM ancestral sampling, variance β (use all T steps for the original sampler)',
+    description: 'DDPM ancestral sampling, posterior variance by default (N calls; all T steps by default)',
     nfe: (n) => n,
     stochastic: () => true,
     history: 1,

@@ -1,4 +1,5 @@
 import type { SamplerContext } from './context';
+import type { MethodOptions } from './options';
 import { predictX0 } from './pseudoStep';
 
 /**
@@ -9,12 +10,12 @@ import { predictX0 } from './pseudoStep';
  * err/(tol + tol·|x|) ≤ 1 and the usual safety-factor step update. ᾱ between integer timesteps is
  * interpolated linearly in log ᾱ; the model is asked for the (fractional) t ≥ 0.
  */
-export async function samplePf(ctx: SamplerContext, xT: Float32Array): Promise<Float32Array> {
+export async function samplePf(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
   const path = new SigmaPath(ctx);
   const sigmaStart = path.sigmaAt(ctx.grid[0]);
   const sigmaEnd = path.sigmaAt(ctx.next[ctx.grid.length - 1]);
   const n = xT.length;
-  const tol = ctx.tolerance;
+  const tol = options.tolerance;
   let step = 0;
   const rhs = (xbar: Float64Array, sigma: number) => {
     const scale = 1 / Math.sqrt(1 + sigma * sigma);

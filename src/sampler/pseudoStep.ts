@@ -28,6 +28,25 @@ export function predictX0(x: Float32Array, eps: Float32Array, alphaBar: number):
   return out;
 }
 
+/** x̂₀ clipped to [−range, range] in place (diffusers' clip_sample); returns x0. */
+export function clipInPlace(x0: Float32Array, range: number): Float32Array {
+  for (let i = 0; i < x0.length; i++) x0[i] = Math.min(range, Math.max(-range, x0[i]));
+  return x0;
+}
+
+/**
+ * The ε that points at the clipped x̂₀: ε′ = (x − √ᾱ·clip(x̂₀))/√(1−ᾱ), as diffusers' DDIM re-derives it
+ * after clip_sample, so that a step with ε′ lands on the clipped prediction.
+ */
+export function epsOfClippedX0(x: Float32Array, eps: Float32Array, alphaBar: number, range: number): Float32Array {
+  const x0 = clipInPlace(predictX0(x, eps, alphaBar), range);
+  const a = Math.fround(Math.sqrt(alphaBar));
+  const inv = Math.sqrt(1 - alphaBar);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.fround(x[i] - Math.fround(a * x0[i])) / inv;
+  return out;
+}
+
 /**
  * Σ_k coefficients[k]·terms[k], then ÷ divisor, left to right with one float32 rounding per operation,
  * e.g. the Adams–Bashforth combination (55e₀ − 59e₋₁ + 37e₋₂ − 9e₋₃)/24.

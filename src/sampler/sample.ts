@@ -1,33 +1,31 @@
 import { alphaBarOf, type FinalAlphaBar } from './alphas';
 import { makeContext } from './context';
 import { METHODS, type SamplerName } from './methods';
+import { DEFAULT_OPTIONS, type MethodOptions } from './options';
 import type { NoiseSchedule } from './schedule';
 import { nextTimesteps, timesteps, type Spacing } from './timesteps';
-import type { EpsModel, NoiseSource, StepCallback } from './types';
+import type { EpsModel, ModelCallCallback, NoiseSource, StepCallback } from './types';
 
 /** How to sample: everything that changes the result except the model and x_T. */
 export interface SamplingSettings {
   readonly sampler: SamplerName;
   readonly steps: number;
   readonly spacing: Spacing;
-  /** DDIM's η (0: deterministic). */
-  readonly eta: number;
-  /** Relative and absolute tolerance of the adaptive probability-flow solver. */
-  readonly tolerance: number;
   /** ᾱ at the clean end: 1 (set_alpha_to_one) or ᾱ[0]. */
   readonly finalAlphaBar: FinalAlphaBar;
   /** diffusers' steps_offset, added to the leading grid. */
   readonly stepsOffset: number;
+  /** What only some methods read (η, tolerance, variance, clip). */
+  readonly options: MethodOptions;
 }
 
 export const DEFAULT_SETTINGS: SamplingSettings = {
   sampler: 'f-pndm',
   steps: 50,
   spacing: 'leading',
-  eta: 0,
-  tolerance: 1e-3,
   finalAlphaBar: 'one',
   stepsOffset: 0,
+  options: DEFAULT_OPTIONS,
 };
 
 export interface RunHooks {
@@ -35,6 +33,8 @@ export interface RunHooks {
   readonly noise?: NoiseSource;
   readonly signal?: AbortSignal;
   readonly onStep?: StepCallback;
+  /** After every counted model call (e.g. a preview of x̂₀ long before a multi-call first step ends). */
+  readonly onModelCall?: ModelCallCallback;
 }
 
 export interface SampleResult {
@@ -62,7 +62,7 @@ export async function sample(
   if (!Number.isInteger(count) || count < 1 || xT.length % count !== 0) {
     throw new Error(`x_T has ${xT.length} values, which is not ${count} whole images.`);
   }
-  if (method.stochastic(settings.eta) && !hooks.noise) {
+  if (method.stochastic(settings.options) && !hooks.noise) {
     throw new Error(`${method.label} with these settings is stochastic: give it a noise source (a seed).`);
   }
   const grid = gridFor(schedule, settings);
@@ -73,11 +73,10 @@ export async function sample(
     next: nextTimesteps(grid),
     count,
     noise: hooks.noise,
-    eta: settings.eta,
-    tolerance: settings.tolerance,
     signal: hooks.signal,
     onStep: hooks.onStep,
+    onModelCall: hooks.onModelCall,
   });
-  const x = await method.run(ctx, xT);
+  const x = await method.run(ctx, xT, settings.options);
   return { x, nfe: ctx.nfe(), grid };
 }

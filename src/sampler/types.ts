@@ -20,6 +20,17 @@ export interface ImageShape {
  */
 export interface EpsModel {
   eps(x: Float32Array, t: number): Promise<Float32Array>;
+  /**
+   * For models that also predict the variance (2C output channels, diffusers' `learned` and
+   * `learned_range`): ε as from eps(), and the raw variance channels in x's layout. One model evaluation.
+   */
+  epsWithVariance?(x: Float32Array, t: number): Promise<EpsWithVariance>;
+}
+
+export interface EpsWithVariance {
+  readonly eps: Float32Array;
+  /** The network's second C channels as it outputs them (learned: the variance; learned_range: v in [−1, 1]). */
+  readonly variance: Float32Array;
 }
 
 /** Standard normal draws for image k of a run; each image has its own stream (batch-size independent). */
@@ -48,6 +59,20 @@ export interface StepInfo {
 }
 
 export type StepCallback = (info: StepInfo) => void | Promise<void>;
+
+/** One counted, finite model evaluation, as the run's context saw it. */
+export interface ModelCallInfo {
+  /** The timestep the model was asked for (fractional for the probability-flow solver). */
+  readonly t: number;
+  /** The input, [count, C, H, W]. */
+  readonly x: Float32Array;
+  /** The model's ε for it. */
+  readonly eps: Float32Array;
+  /** Model evaluations so far, this one included. */
+  readonly nfe: number;
+}
+
+export type ModelCallCallback = (call: ModelCallInfo) => void | Promise<void>;
 
 export class SamplingCancelled extends Error {
   constructor() {

@@ -80,7 +80,7 @@ describe('PNDM: Save and Copy settings', function () {
         }),
     );
     const settings = JSON.parse(text['pndm-settings']);
-    assert.deepEqual(Object.keys(settings), ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'ep', 'model']);
+    assert.deepEqual(Object.keys(settings), ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'model']);
     assert.deepEqual([settings.sampler, settings.steps, settings.samples, settings.seed, settings.ep], ['ddim', 5, 81, 7, 'cpu']);
     assert.match(text.Description, /^DDIM, 5 steps, 81 samples: 5 model calls on cpu/);
   });
@@ -97,6 +97,7 @@ describe('PNDM: Save and Copy settings', function () {
       seed: 11,
       spacing: 'leading',
       eta: 0,
+      variance: 'auto',
       ep: 'cpu',
       model: panel.model.path,
     });

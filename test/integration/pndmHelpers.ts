@@ -44,6 +44,7 @@ export const SMALL: RunSettings = {
   seed: 0,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   provider: 'cpu',
   preview: 'x0',
 };

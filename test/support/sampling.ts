@@ -7,6 +7,7 @@ import {
   SeededNoise,
   initialNoise,
   type EpsModel,
+  type MethodOptions,
   type SamplingSettings,
   type StepInfo,
 } from '../../src/sampler';
@@ -34,26 +35,30 @@ export function noiseFor(count: number, perImage: number, seed = 0): Float32Arra
   return initialNoise(new SeededNoise(seed), count, perImage);
 }
 
+/** Settings for {@link run}: any subset, the method options given flat beside them. */
+export type RunSettings = Partial<Omit<SamplingSettings, 'options'>> & Partial<MethodOptions>;
+
+/** The full settings for a partial, flat {@link RunSettings}. */
+export function settingsOf(settings: RunSettings): SamplingSettings {
+  const { sampler, steps, spacing, finalAlphaBar, stepsOffset, ...options } = settings;
+  const base = { sampler, steps, spacing, finalAlphaBar, stepsOffset };
+  const given = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_SETTINGS, ...given, options: { ...DEFAULT_SETTINGS.options, ...options } };
+}
+
 export async function run(
   model: EpsModel,
   xT: Float32Array,
   count: number,
-  settings: Partial<SamplingSettings>,
+  settings: RunSettings,
   seed = 0,
 ): Promise<{ x: Float32Array; nfe: number; steps: StepInfo[] }> {
   const steps: StepInfo[] = [];
-  const r = await sample(
-    model,
-    schedule,
-    xT,
-    count,
-    { ...DEFAULT_SETTINGS, ...settings },
-    {
-      noise: new SeededNoise(seed),
-      onStep: (s) => {
-        steps.push(s);
-      },
+  const r = await sample(model, schedule, xT, count, settingsOf(settings), {
+    noise: new SeededNoise(seed),
+    onStep: (s) => {
+      steps.push(s);
     },
-  );
+  });
   return { x: r.x, nfe: r.nfe, steps };
 }

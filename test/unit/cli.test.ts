@@ -117,4 +117,5 @@ test('an unusable model exits 1 with the reason, and pndm info lists what the ad
   assert.match(info.stdout, /inputs {7}sample float32 \[batch, 1, 32, 32\]; timestep int64 \[batch\]/);
   assert.match(info.stdout, /schedule {5}T = 1000, linear β 0\.0001\.\.0\.02 \(from metadata\)/);
   assert.match(info.stdout, /provider {5}cpu \(asked for cpu\)/);
+  assert.match(info.stdout, /ddpm {9}variance fixed_small \(default\); ddim, ddpm: x̂₀ not clipped/);
 });

@@ -204,4 +204,9 @@ test("requests that cannot fit: steps over the model's T (100 from metadata), a 
   );
   await refused(['--sampler', 'euler'], 2, /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, pndm; got "euler"$/);
   await refused(['--steps', '0'], 2, /^pndm: --steps must be in 1\.\.100000; got 0$/);
+  await refused(
+    ['--variance', 'small'],
+    2,
+    /^pndm: --variance must be one of auto, fixed_small, fixed_large, learned, learned_range; got "small"$/,
+  );
 });

@@ -29,6 +29,7 @@ test('valid values are kept', () => {
     seed: -1,
     spacing: 'trailing',
     eta: 1,
+    variance: 'learned_range',
     executionProvider: 'cpu',
     preview: 'xt',
     modelPath: '~/m.onnx',
@@ -48,6 +49,7 @@ test('each invalid value falls back to its own default and is reported with key,
     sampler: 'euler',
     spacing: 3,
     eta: -1,
+    variance: 'fixed',
     executionProvider: 'tpu',
     preview: null,
     modelPath: 42,
@@ -61,6 +63,7 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.equal(settings.sampler, 'f-pndm');
   assert.equal(settings.spacing, 'leading');
   assert.equal(settings.eta, 0);
+  assert.equal(settings.variance, 'auto');
   assert.equal(settings.executionProvider, 'auto');
   assert.equal(settings.preview, 'x0'); // null counts as unset
   assert.equal(settings.modelPath, '');
@@ -78,6 +81,7 @@ test('each invalid value falls back to its own default and is reported with key,
     'seed',
     'spacing',
     'steps',
+    'variance',
   ]);
   assert.equal(byKey.steps, 'pndm.steps is 5000, which is not an integer from 1 to 1000; using the default 50.');
   assert.equal(byKey.samples, 'pndm.samples is "81", which is not an integer from 1 to 1024; using the default 81.');
@@ -86,6 +90,7 @@ test('each invalid value falls back to its own default and is reported with key,
     /pndm\.sampler is "euler", which is not one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm; using the default "f-pndm"/,
   );
   assert.match(byKey.eta, /pndm\.eta is -1, which is not a number from 0 to 1/);
+  assert.match(byKey.variance, /pndm\.variance is "fixed", which is not one of auto, fixed_small, fixed_large, learned, learned_range/);
   assert.match(byKey.executionProvider, /"tpu".*one of auto, cpu, cuda, dml, coreml, webgpu/);
   assert.match(byKey.outputFolder, /pndm\.outputFolder is \["x"\], which is not a string/);
   assert.equal(byKey.progressNotification, 'pndm.progressNotification is "yes", which is not true or false; using the default false.');
@@ -99,6 +104,7 @@ test('runSettingsOf maps executionProvider to provider', () => {
     seed: 0,
     spacing: 'leading',
     eta: 0,
+    variance: 'auto',
     provider: 'cuda',
     preview: 'x0',
   });

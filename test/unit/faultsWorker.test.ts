@@ -18,6 +18,7 @@ const request = (patch: Partial<RunRequest> = {}): Omit<RunRequest, 'type' | 'id
   steps: 4,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   samples: 2,
   seed: 1,
   preview: 'x0',

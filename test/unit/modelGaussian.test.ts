@@ -110,7 +110,7 @@ test('prediction conversion: exact values', () => {
   assert.equal(alphaBarAt(AC, 5000), AC[999]);
 });
 
-test('learned variance: the first C of 2C output channels are kept', async () => {
+test('learned variance: eps() keeps the first C of 2C output channels; epsWithVariance() returns the second C too', async () => {
   const plain = await openBuiltModel(gaussian().bytes);
   const learned = await openBuiltModel(gaussian({ learnedVariance: true, channels: 2 }).bytes);
   const plain2 = await openBuiltModel(gaussian({ channels: 2 }).bytes);
@@ -118,7 +118,14 @@ test('learned variance: the first C of 2C output channels are kept', async () =>
     assert.equal(learned.model.info.outputChannels, 4);
     const x = images(3, 32);
     for (const t of [0, 600]) assert.deepEqual(await learned.model.eps(x, t), await plain2.model.eps(x, t));
+    const both = await learned.model.epsWithVariance(x, 600);
+    assert.deepEqual(both.eps, await plain2.model.eps(x, 600));
+    assert.deepEqual(both.variance, x, 'the builder puts a copy of x in the variance channels');
     assert.equal(plain.model.info.outputChannels, 1);
+    await assert.rejects(
+      plain.model.epsWithVariance(images(1), 600),
+      /outputs 1 channels, ε only, so it has no variance .*use the variance fixed_small/,
+    );
   } finally {
     await Promise.all([plain.close(), learned.close(), plain2.close()]);
   }

@@ -16,6 +16,7 @@ const base: RunSettings = {
   seed: 0,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   provider: 'auto',
   preview: 'x0',
 };

@@ -61,6 +61,7 @@ test('the worker refuses such a run before its first model call, with the same m
     steps: 500,
     spacing: 'leading',
     eta: 0,
+    variance: 'auto',
     samples: 2,
     seed: 0,
     preview: 'x0',

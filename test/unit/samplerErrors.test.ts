@@ -88,7 +88,7 @@ test('the adaptive solver gives up with advice instead of looping forever', asyn
   let flip = 1;
   const model = { eps: async (x: Float32Array) => new Float32Array(x.length).fill((flip = -flip) * 1e3) };
   await assert.rejects(
-    sample(model, schedule, xT, 2, { ...DEFAULT_SETTINGS, sampler: 'pf', tolerance: 1e-6 }),
+    sample(model, schedule, xT, 2, { ...DEFAULT_SETTINGS, sampler: 'pf', options: { ...DEFAULT_SETTINGS.options, tolerance: 1e-6 } }),
     /The probability-flow solver took 10000 steps without finishing; loosen its tolerance \(now 0.000001\)/,
   );
 });

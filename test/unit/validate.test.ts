@@ -11,6 +11,7 @@ const good: RunSettings = {
   seed: 0,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   provider: 'auto',
   preview: 'x0',
 };
@@ -118,6 +119,13 @@ test('enum fields accept exactly their values', () => {
   refused({ type: 'generate', settings: { ...good, spacing: 'uniform' } }, /one of leading, trailing, linspace/);
   refused({ type: 'generate', settings: { ...good, provider: 'tensorrt' } }, /one of auto, cpu, cuda, dml, coreml, webgpu/);
   refused({ type: 'generate', settings: { ...good, preview: 'x0 ' } }, /one of x0, xt/);
+  for (const variance of ['auto', 'fixed_small', 'fixed_large', 'learned', 'learned_range']) {
+    assert.equal(generate({ ...good, variance }).ok, true, variance);
+  }
+  refused(
+    { type: 'generate', settings: { ...good, variance: 'fixed_small_log' } },
+    /settings\.variance .*one of auto, fixed_small, fixed_large, learned, learned_range/,
+  );
   refused({ type: 'generate', settings: { ...good, provider: 3 } }, /settings\.provider is 3/);
 });
 

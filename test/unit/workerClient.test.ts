@@ -22,6 +22,7 @@ const settings: RunSettings = {
   seed: 7,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   provider: 'cpu',
   preview: 'x0',
 };

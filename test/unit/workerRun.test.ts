@@ -32,6 +32,7 @@ const request = (patch: Partial<RunRequest> = {}): RunRequest => ({
   steps: 10,
   spacing: 'leading',
   eta: 0,
+  variance: 'auto',
   samples: 5,
   seed: 3,
   preview: 'x0',
@@ -83,7 +84,7 @@ test('stochastic samplers give the seeded result too (x_T passed as noise contin
   const done = messages.at(-1) as DoneReply;
   const reference = await runJob(
     { eps: (x, t) => gauss.eps(x, t), imageShape: shape, schedule: DEFAULT_SCHEDULE, modelMs: () => 0, provider: 'cpu' },
-    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', eta: 1, steps: 6 }, samples: 5, seed: 3 },
+    { settings: { ...DEFAULT_SETTINGS, sampler: 'ddim', steps: 6, options: { ...DEFAULT_SETTINGS.options, eta: 1 } }, samples: 5, seed: 3 },
   );
   assert.deepEqual(Array.from(new Float32Array(done.x)), Array.from(reference.x));
 });
@@ -163,4 +164,43 @@ test('re-sampling one image (samples 1, firstImage k) gives exactly image k of t
     const other = (await collect(model, request({ sampler, eta, samples: 1, firstImage: 1 }))).at(-1) as DoneReply;
     assert.notDeepEqual(new Float32Array(other.x), new Float32Array(whole.x).slice(3 * perImage, 4 * perImage), 'image 1 is not image 3');
   }
+});
+
+test("DDPM's variance reaches the sampler: auto is the model's variance_type, learned types read the model's variance channels", async () => {
+  const gauss = gaussianModel();
+  const withVariance = (variance: number) =>
+    Object.assign(
+      fakeModel((x, t) => gauss.eps(x, t)),
+      {
+        epsWithVariance: async (x: Float32Array, t: number) => ({
+          eps: await gauss.eps(x, t),
+          variance: new Float32Array(x.length).fill(variance),
+        }),
+      },
+    );
+  const ddpm = async (model: RunnableModel, patch: Partial<RunRequest>) =>
+    (await collect(model, request({ sampler: 'ddpm', steps: 6, ...patch }))).at(-1)!;
+  const small = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    {},
+  )) as DoneReply;
+  assert.match(small.line, /^DDPM, 6 steps \(variance fixed_small\)/);
+  const range = (await ddpm(withVariance(-1), { variance: 'learned_range' })) as DoneReply;
+  assert.match(range.line, /\(variance learned_range\)/);
+  // learned_range at v = −1 is fixed_small (up to σ's float32 rounding)
+  const a = new Float32Array(small.x);
+  const b = new Float32Array(range.x);
+  assert.ok(
+    a.every((v, i) => Math.abs(v - b[i]) < 1e-5),
+    'learned_range(−1) = fixed_small',
+  );
+  const plain = fakeModel((x, t) => gauss.eps(x, t));
+  const large = { ...plain, eps: plain.eps, info: { ...plain.info, varianceType: 'fixed_large' } } as RunnableModel;
+  assert.match(((await ddpm(large, { variance: 'auto' })) as DoneReply).line, /\(variance fixed_large\)/);
+  const refused = (await ddpm(
+    fakeModel((x, t) => gauss.eps(x, t)),
+    { variance: 'learned' },
+  )) as FailedReply;
+  assert.equal(refused.type, 'failed');
+  assert.match(refused.message, /the model predicts ε only \(C output channels, not 2C\): use the variance fixed_small or fixed_large/);
 });
