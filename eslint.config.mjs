@@ -28,10 +28,34 @@ export default tseslint.config(
               message: 'src/sampler/ runs anywhere: no Node built-ins.',
             },
             {
-              group: ['../model', '../model/*', '../extension', '../extension/*', '../cli', '../cli/*', '../runner', '../runner/*'],
+              group: [
+                '../model',
+                '../model/*',
+                '../io',
+                '../io/*',
+                '../extension',
+                '../extension/*',
+                '../cli',
+                '../cli/*',
+                '../runner',
+                '../runner/*',
+              ],
               message: 'src/sampler/ depends on nothing else in the project.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // files only: reused by the CLI, the worker and the host alike
+    files: ['src/io/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/io/ is plain Node: the VS Code API belongs in src/extension/.' }],
+          patterns: [{ group: ['onnxruntime-*', '../*'], message: 'src/io/ depends on nothing else in the project.' }],
         },
       ],
     },
@@ -45,7 +69,7 @@ export default tseslint.config(
           paths: [{ name: 'vscode', message: 'The webview talks to the host only through src/protocol.ts.' }],
           patterns: [
             {
-              group: ['onnxruntime-*', 'node:*', '../src/extension/*', '../src/model/*'],
+              group: ['onnxruntime-*', 'node:*', '../src/extension/*', '../src/model/*', '../src/io/*'],
               message: 'The webview talks to the host only through src/protocol.ts.',
             },
           ],

@@ -44,7 +44,7 @@ const builds = [
   },
 ];
 if (!production) {
-  builds.push({ ...node, entryPoints: ['scripts/bench.ts'], outdir: 'dist/scripts' });
+  builds.push({ ...node, entryPoints: ['scripts/bench.ts', 'scripts/measure-samplers.ts'], outdir: 'dist/scripts' });
   const unit = testEntries('test/unit');
   if (unit.length) builds.push({ ...node, entryPoints: unit, outdir: 'dist/test/unit' });
   const integration = testEntries('test/integration');

@@ -8,6 +8,7 @@
 //                   with 10 ms resolution, and the lateness of a setInterval(10)), frames per second,
 //                   wall time / model time in the worker and as the host sees it
 //   throttle        frames handed to the panel per second when steps are fast (≤ 20)
+// and a table of every timing figure with its goal and the sanity bound the tests assert (about 10×).
 // Usage: node scripts/measure-extension.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -47,4 +48,19 @@ if (m.throttle)
   console.log(
     `  fast steps: ${m.throttle.framesPerSecond.toFixed(1)} frames/s, busiest second ${m.throttle.busiestSecondFrames}, min gap ${ms(m.throttle.minFrameGapMs)}`,
   );
+// every timing figure a test recorded with a goal: measured against the goal; the tests assert only the sanity bound
+const rows = Object.entries(m).flatMap(([name, x]) =>
+  Object.entries(x.goals ?? {}).map(([key, g]) => ({
+    figure: `${name}.${key}`,
+    measured: Number(x[key]),
+    goal: `${g.atLeast ? '≥' : '≤'} ${+Number(g.goal).toFixed(3)}`,
+    sanity: `${g.atLeast ? '≥' : '≤'} ${+Number(g.sanity).toFixed(3)}`,
+    met: g.atLeast ? Number(x[key]) >= g.goal : Number(x[key]) <= g.goal,
+  })),
+);
+if (rows.length) {
+  console.log('\n| figure | measured | goal | asserted (sanity) | goal met |\n| --- | --- | --- | --- | --- |');
+  for (const row of rows)
+    console.log(`| ${row.figure} | ${+row.measured.toFixed(3)} | ${row.goal} | ${row.sanity} | ${row.met ? 'yes' : 'no'} |`);
+}
 process.exit(r.status ?? 1);

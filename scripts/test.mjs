@@ -63,6 +63,10 @@ if (built) {
       },
     },
   );
+  // the CLI on Node 20.9, the oldest runtime the package admits (installed from npm on first use)
+  step('CLI on the oldest admitted Node', process.execPath, ['scripts/oldest-node.mjs'], {
+    count: plainCount(/^oldest-node: (\d+) passed, (\d+) failed$/gm),
+  });
   if (process.env.PNDM_SKIP_VSCODE_TESTS === '1') {
     console.log('\n=== integration and UI tests skipped (PNDM_SKIP_VSCODE_TESTS=1)');
   } else {

@@ -3,7 +3,9 @@
  * Imported by both sides (src/extension and webview/); types only, plus the limits both sides check.
  * The webview speaks first (Ready); the host answers with Init, then streams frames while a run lasts.
  */
-import { VARIANCE_TYPES, type SamplerName, type Spacing } from './sampler';
+import type { Recipe } from './runner/recipe';
+import type { SpacingChoice } from './runner/runSettings';
+import { VARIANCE_TYPES, type SamplerName, type SamplingSettings } from './sampler';
 
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -23,7 +25,8 @@ export interface RunSettings {
   readonly samples: number;
   /** −1: a new random seed each run. */
   readonly seed: number;
-  readonly spacing: Spacing;
+  /** auto: the model's timestep_spacing, else leading. */
+  readonly spacing: SpacingChoice;
   readonly eta: number;
   /** DDPM only. */
   readonly variance: VarianceChoice;
@@ -78,6 +81,8 @@ export interface RunSummary {
   readonly modelMs: number;
   /** One line, as the CLI prints it. */
   readonly line: string;
+  /** The sampler's settings the run used (spacing `auto` resolved to the model's). */
+  readonly sampling: SamplingSettings;
 }
 
 export enum MessageType {
@@ -133,6 +138,8 @@ export enum MessageType {
   OpenHistory = 'openHistory',
   /** Save a run of the history as a PNG (the picture kept with it, settings embedded). */
   SaveHistory = 'saveHistory',
+  /** A PNG dropped on the panel: restore the settings it was made with. */
+  OpenPng = 'openPng',
   // #endregion
 }
 
@@ -289,6 +296,13 @@ export interface SaveHistoryMessage {
   readonly type: MessageType.SaveHistory;
   readonly id: string;
 }
+export interface OpenPngMessage {
+  readonly type: MessageType.OpenPng;
+  /** The file's name (for messages). */
+  readonly name: string;
+  /** The file's bytes, base64. */
+  readonly data: string;
+}
 export interface ExportAnimationMessage {
   readonly type: MessageType.ExportAnimation;
   /** Omitted: the whole grid (the run's frames); a number: that image's denoising strip (re-sampled first if needed). */
@@ -323,26 +337,15 @@ export type FromWebview =
   | ResampleImageMessage
   | ExportAnimationMessage
   | OpenHistoryMessage
-  | SaveHistoryMessage;
+  | SaveHistoryMessage
+  | OpenPngMessage;
 
 /**
- * The settings file `pndm sample --settings file.json` accepts and "Copy settings" produces: exactly
- * these keys, all optional when read by the CLI (missing keys take its defaults), all present when
- * copied. `seed` is the seed actually used (never −1), so the run is reproducible; `ep` is the
- * execution provider that was asked for; `model` is the model file's absolute path.
- * Example: {"sampler":"f-pndm","steps":50,"samples":81,"seed":0,"spacing":"leading","eta":0,"variance":"auto","ep":"auto","model":"/x/mnist_ddpm.onnx"}
+ * The settings file `pndm sample --settings` accepts (JSON, or a PNG saved by the CLI or the panel) and
+ * "Copy settings" produces: the run's recipe, with the model named by file name and SHA-256 (see
+ * src/runner/recipe.ts). Read by the CLI, all keys are optional (missing keys take its defaults).
  */
-export interface SettingsFile {
-  readonly sampler: SamplerName;
-  readonly steps: number;
-  readonly samples: number;
-  readonly seed: number;
-  readonly spacing: Spacing;
-  readonly eta: number;
-  readonly variance: VarianceChoice;
-  readonly ep: ProviderName;
-  readonly model: string;
-}
+export type SettingsFile = Recipe;
 
 /** What the webview persists with setState (restored after a window reload, also by the serializer). */
 export interface WebviewState {

@@ -81,6 +81,19 @@ function persistSettings(): void {
   if ('settings' in read) saveState({ settings: read.settings });
 }
 
+// a PNG saved by pndm or the panel, dropped on the panel (VS Code: hold Shift while dropping), restores its settings
+document.body.addEventListener('dragover', (e) => e.preventDefault());
+document.body.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const file = e.dataTransfer?.files[0];
+  if (!file) return;
+  if (!/\.png$/i.test(file.name)) return showMessage(`${file.name} is not a PNG: drop a PNG saved by pndm sample or this panel.`, 'error');
+  const reader = new FileReader();
+  reader.onload = () => send({ type: MessageType.OpenPng, name: file.name, data: String(reader.result).replace(/^data:[^,]*,/, '') });
+  reader.onerror = () => showMessage(`Could not read ${file.name}.`, 'error');
+  reader.readAsDataURL(file);
+});
+
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => handle(event.data));
 
 function handle(message: ToWebview): void {

@@ -143,7 +143,7 @@ try {
     await panel().locator('#model-facts').waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
-  await check('the controls show the settings and are labelled; η is shown only for DDIM', async () => {
+  await check('the controls show the settings and are labelled; η is shown only for DDIM, the variance only for DDPM', async () => {
     const p = panel();
     for (const id of [
       'sampler',
@@ -151,6 +151,7 @@ try {
       'samples',
       'seed',
       'spacing',
+      'variance',
       'provider',
       'generate',
       'cancel',
@@ -174,12 +175,18 @@ try {
     const samples = await p.locator('#samples').evaluate((el) => el.value);
     if (samples !== '81') throw new Error(`samples shows ${samples}, expected the default 81`);
     if (await p.locator('#eta').isVisible()) throw new Error('η is visible for F-PNDM');
+    if (await p.locator('#variance').isVisible()) throw new Error('the variance is visible for F-PNDM');
     await p.locator('#sampler').click();
     await p.locator('#sampler vscode-option', { hasText: 'DDIM' }).click();
     await p.locator('#eta').waitFor({ state: 'visible', timeout: 5000 });
     await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option', { hasText: 'DDPM' }).click();
+    await p.locator('#variance').waitFor({ state: 'visible', timeout: 5000 });
+    await p.locator('#eta').waitFor({ state: 'hidden', timeout: 5000 });
+    await p.locator('#sampler').click();
     await p.locator('#sampler vscode-option', { hasText: 'F-PNDM' }).click();
     await p.locator('#eta').waitFor({ state: 'hidden', timeout: 5000 });
+    await p.locator('#variance').waitFor({ state: 'hidden', timeout: 5000 });
     await p.locator('#steps input').fill(STEPS);
   });
 
@@ -300,7 +307,8 @@ try {
       await palette('PNDM: Cancel Run');
       await item.waitFor({ state: 'hidden', timeout: 30_000 });
       await pick('View: Open Previous Editor');
-      await p.locator('#message').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+      await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 30_000 }); // idle again (its Cancelled notice went to the hidden page)
       await p.locator('#steps input').fill(STEPS);
       await p.locator('#generate').click();
       await p
@@ -386,6 +394,37 @@ try {
       await p.locator('#history summary').click();
     },
   );
+
+  await check('a PNG saved by the panel, dropped back on it, restores its settings', async () => {
+    const p = panel();
+    await p.locator('#message').evaluate((el) => (el.textContent = ''));
+    await p.locator('#save').click();
+    const text = await p
+      .locator('#message')
+      .filter({ hasText: /^Saved / })
+      .textContent({ timeout: 30_000 });
+    const file = /^Saved (.+\.png)/.exec(text)?.[1];
+    if (!file || !existsSync(file)) throw new Error(`no PNG saved: ${text}`);
+    const steps = await p.locator('#steps').evaluate((el) => el.value);
+    await p.locator('#steps input').fill('7');
+    await p.locator('#samples input').fill('9');
+    await p.locator('body').evaluate(
+      (body, [b64, name]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type: 'image/png' }));
+        body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [readFileSync(file).toString('base64'), file.split('/').pop()],
+    );
+    await p.locator('#message').filter({ hasText: 'Settings restored from' }).waitFor({ timeout: 30_000 });
+    const restored = await p
+      .locator('body')
+      .evaluate(() => [document.getElementById('steps').value, document.getElementById('samples').value]);
+    if (restored[0] !== steps || restored[1] !== '81')
+      throw new Error(`restored steps/samples ${restored.join('/')}, expected ${steps}/81`);
+    await assertNotBlank('the dropped PNG');
+  });
 
   await check('palette → "PNDM: Compare Samplers" opens the compare view on the model, every sampler of ours to pick', async () => {
     await palette('PNDM: Compare Samplers');

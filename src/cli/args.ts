@@ -2,6 +2,7 @@
  * Command-line arguments of `pndm`: `--name value` / `--name=value` pairs checked against a table.
  * Every mistake is a UsageError with one line that says what was wrong and what is allowed.
  */
+import { parseArgs } from 'node:util';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -22,37 +23,50 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | number | boolean>;
 
+/** Every command takes --help (-h): print its usage and exit 0. */
+export const HELP_FLAG: FlagSpec = { kind: 'boolean', help: 'print this help and exit' };
+
+/**
+ * Parse with Node's util.parseArgs (tokens, non-strict, so that the checks and messages stay ours: a value
+ * that starts with "-", such as --seed -1, reaches the range check). `-h` is --help.
+ */
 export function parseFlags(
   argv: readonly string[],
   specs: Readonly<Record<string, FlagSpec>>,
 ): { flags: ParsedFlags; positional: string[] } {
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, { type: spec.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+  );
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags: ParsedFlags = {};
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = specs[name];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positional.push(token.value);
+    if (token.kind !== 'option') continue;
+    const name = token.name === 'h' && specs.help ? 'help' : token.name;
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!spec) {
       throw new UsageError(
-        `unknown option --${name}; options: ${Object.keys(specs)
+        `unknown option ${token.rawName}; options: ${Object.keys(specs)
           .map((k) => `--${k}`)
           .join(' ')}`,
       );
     }
     if (spec.kind === 'boolean') {
-      flags[name] = eq < 0 ? true : parseBoolean(name, arg.slice(eq + 1));
+      flags[name] = token.value === undefined ? true : parseBoolean(name, token.value);
       continue;
     }
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (raw === undefined) throw new UsageError(`--${name} needs a value (${spec.help})`);
-    flags[name] = checkValue(name, raw, spec);
+    if (token.value === undefined) throw new UsageError(`--${name} needs a value (${spec.help})`);
+    flags[name] = checkValue(name, token.value, spec);
   }
   return { flags, positional };
+}
+
+/** `  --steps      sampling steps … (a, b)` lines for a command's help. */
+export function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
+  return Object.entries(specs)
+    .map(([name, spec]) => `  --${name.padEnd(10)} ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
+    .join('\n');
 }
 
 /** One value against its spec (also used for values from a --settings file). */

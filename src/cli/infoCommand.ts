@@ -1,14 +1,25 @@
 /** `pndm info PATH`: what the adapter detected in a model, as a reader would want it listed. */
 import { openOnnxModel, PROVIDER_CHOICES, type ModelInfo } from '../model';
-import { parseFlags, UsageError, type FlagSpec } from './args';
+import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
 
 const INFO_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ep: { kind: 'string', help: 'execution provider', choices: PROVIDER_CHOICES },
   json: { kind: 'boolean', help: 'print the detected facts as JSON' },
+  help: HELP_FLAG,
 };
+
+export const INFO_USAGE = `usage: pndm info MODEL.onnx [options]   what the adapter detects in a model
+
+options:
+${formatFlags(INFO_FLAGS)}
+`;
 
 export async function infoCommand(argv: readonly string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, INFO_FLAGS);
+  if (flags.help) {
+    process.stdout.write(INFO_USAGE);
+    return;
+  }
   if (positional.length !== 1) throw new UsageError('pndm info takes one model path: pndm info model.onnx');
   const model = await openOnnxModel(positional[0], { provider: (flags.ep as (typeof PROVIDER_CHOICES)[number]) ?? 'auto' });
   try {

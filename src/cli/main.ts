@@ -2,22 +2,24 @@
  * `pndm`: sample ONNX diffusion ε-models with PNDM from a terminal, on the same sampler core and model
  * adapter as the VS Code extension. Exit codes: 0 done, 1 failed, 2 bad arguments, 130 interrupted.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SamplingCancelled } from '../sampler';
-import { UsageError, type FlagSpec } from './args';
-import { infoCommand } from './infoCommand';
-import { SAMPLE_FLAGS, sampleCommand } from './sampleCommand';
+import { UsageError } from './args';
+import { INFO_USAGE, infoCommand } from './infoCommand';
+import { SAMPLE_USAGE, sampleCommand } from './sampleCommand';
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
+       pndm --version                the version of pndm-sampler
+       pndm COMMAND --help           the options of a command
 
-pndm sample options:
-${formatFlags(SAMPLE_FLAGS)}
-`;
+${SAMPLE_USAGE}
+${INFO_USAGE}`;
 
-function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
-  return Object.entries(specs)
-    .map(([name, spec]) => `  --${name.padEnd(10)} ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
-    .join('\n');
+/** The package's version: dist/cli.js → ../package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -31,6 +33,11 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'info':
         await infoCommand(rest);
+        return 0;
+      case '--version':
+      case '-v':
+      case 'version':
+        process.stdout.write(`${version()}\n`);
         return 0;
       case undefined:
       case 'help':

@@ -22,6 +22,21 @@ export function registerCommands(services: PanelServices): vscode.Disposable[] {
     command('pndm.generate', (): SamplingPanel => SamplingPanel.createOrShow(services)),
     command('pndm.sampleFromModel', (uri?: vscode.Uri) => sampleFromModel(services, uri)),
     command('pndm.openRecentModel', () => openRecentModel(services)),
+    command('pndm.openSettingsFromPng', async (uri?: vscode.Uri): Promise<boolean> => {
+      let file = uri instanceof vscode.Uri ? uri : undefined;
+      if (!file) {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'Restore the settings of a PNG saved by PNDM',
+          canSelectMany: false,
+          filters: { 'PNG image': ['png', 'PNG'] },
+          openLabel: 'Open Settings',
+        });
+        file = picked?.[0];
+      }
+      if (!file) return false;
+      const bytes = await vscode.workspace.fs.readFile(file);
+      return SamplingPanel.createOrShow(services).openPng(bytes, file.path.split('/').pop() ?? 'the PNG');
+    }),
     command('pndm.compare', (modelPath?: unknown): ComparePanel => {
       const model =
         (typeof modelPath === 'string' && modelPath) ||

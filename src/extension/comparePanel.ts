@@ -177,7 +177,15 @@ export class ComparePanel extends Disposable {
         count: done.count,
         shape: done.shape,
         modelPath: this.comparison.value!.modelPath,
-        summary: { settings, nfe: done.nfe, provider: done.provider, wallMs: done.wallMs, modelMs: done.modelMs, line: done.line },
+        summary: {
+          settings,
+          nfe: done.nfe,
+          provider: done.provider,
+          wallMs: done.wallMs,
+          modelMs: done.modelMs,
+          line: done.line,
+          sampling: done.settings,
+        },
       },
       result.frame,
     );

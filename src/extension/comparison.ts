@@ -150,7 +150,6 @@ export class Comparison {
         samples: this.request.samples,
         seed: this.request.seed,
         preview: 'x0',
-        frameIntervalMs: 250,
       },
       {
         onFrame: (reply) => {

@@ -47,7 +47,7 @@ export async function resampleImage(
       samples: 1,
       seed: s.seed,
       preview: 'x0',
-      frameIntervalMs: 0,
+
       firstImage: index,
     },
     {

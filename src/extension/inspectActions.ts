@@ -12,7 +12,7 @@ import type { ComparisonClient } from './comparison';
 import { resampleImage, type Resampled } from './inspect';
 import type { Log } from './log';
 import { outputFolderFor, type FinishedRun } from './save';
-import { outputStem, writeNewFile } from './uniqueFile';
+import { outputStem, writeNewFile } from '../io/uniqueFile';
 
 export class Inspector {
   private readonly resampled = new Map<number, Resampled>();

@@ -1,9 +1,11 @@
 /**
  * What the panel shows about a model: a plain summary of the adapter's ModelInfo, and the settings
- * file that "Copy settings" puts on the clipboard. Pure (no vscode import).
+ * file that "Copy settings" puts on the clipboard. No vscode import.
  */
 import * as path from 'node:path';
+import { sha256File } from '../io/sha256';
 import type { ModelInfo } from '../model/onnxModel';
+import { recipeOf, recipePngText } from '../runner/recipe';
 import type { ModelSummary, RunSummary, SettingsFile } from '../protocol';
 
 const SOURCES: Record<string, string> = {
@@ -36,20 +38,21 @@ export function samePath(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** The JSON `pndm sample --settings` accepts (see SettingsFile in src/protocol.ts). */
-export function settingsFileOf(summary: RunSummary, modelPath: string): SettingsFile {
-  const s = summary.settings;
-  return {
-    sampler: s.sampler,
-    steps: s.steps,
-    samples: s.samples,
-    seed: s.seed,
-    spacing: s.spacing,
-    eta: s.eta,
-    variance: s.variance,
-    ep: s.provider,
-    model: modelPath,
-  };
+/** The recipe "Copy settings" and Save PNG give (see SettingsFile in src/protocol.ts); reads the model to hash it. */
+export async function settingsFileOf(summary: RunSummary, modelPath: string): Promise<SettingsFile> {
+  return recipeOf({
+    settings: summary.sampling,
+    samples: summary.settings.samples,
+    seed: summary.settings.seed,
+    ep: summary.settings.provider,
+    modelPath,
+    modelSha256: await sha256File(modelPath),
+  });
+}
+
+/** The PNG text Save embeds: the recipe and the summary line, in the format `pndm sample --out` writes. */
+export async function pngTextOf(summary: RunSummary, modelPath: string): Promise<Record<string, string>> {
+  return recipePngText(await settingsFileOf(summary, modelPath), summary.line);
 }
 
 /** Lines for the log channel about a freshly loaded model. */

@@ -6,6 +6,7 @@
  * A Generate while a run is going is refused with a notice (Cancel first).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   MessageType,
@@ -20,11 +21,12 @@ import {
 import { Disposable, MutableDisposable } from './disposable';
 import type { Log } from './log';
 import { ModelSlot } from './modelSlot';
-import { samePath } from './modelSummary';
+import { pngTextOf, samePath } from './modelSummary';
 import { panelHtml } from './panelHtml';
 import type { PickedModels } from './pickedModels';
 import { FrameRecorder } from './animation';
 import { Inspector } from './inspectActions';
+import { settingsFromPng } from './pngSettings';
 import { preflightRun } from './preflight';
 import { openRecentModel } from './recentModels';
 import { copySettings, saveFinished } from './resultActions';
@@ -32,7 +34,7 @@ import { SamplingRun } from './runController';
 import { RunStatusBar } from './runStatusBar';
 import type { RunHistory } from './runHistory';
 import { saveHistoryEntry } from './resultActions';
-import { pngText, type FinishedRun } from './save';
+import type { FinishedRun } from './save';
 import { encodeGridPngAsync } from '../runner/png';
 import { resolveUserPath, type Settings } from './settings';
 import { runSettingsOf } from './settingsSchema';
@@ -235,6 +237,9 @@ export class SamplingPanel extends Disposable {
           this.post(m),
         );
         return;
+      case MessageType.OpenPng:
+        this.openPng(Buffer.from(message.data, 'base64'), message.name);
+        return;
       case MessageType.OpenCompare:
         await vscode.commands.executeCommand('pndm.compare', this.model.path);
         return;
@@ -248,12 +253,31 @@ export class SamplingPanel extends Disposable {
   /** Keep a finished run in the workspace's history (its grid as the PNG Save writes) and show the new history. */
   private async remember(run: FinishedRun): Promise<void> {
     try {
-      const png = await encodeGridPngAsync(run.x, run.count, run.shape, pngText(run));
+      const png = await encodeGridPngAsync(run.x, run.count, run.shape, await pngTextOf(run.summary, run.modelPath));
       await this.services.history.add({ modelPath: run.modelPath, settings: run.summary.settings, line: run.summary.line, png });
       this.post({ type: MessageType.History, entries: this.services.history.entries });
     } catch (error) {
       this.services.log('warn', `Could not keep the run in the history: ${(error as Error).message}`);
     }
+  }
+
+  /** Restore the settings a PNG saved by pndm or the panel was made with, and show its picture; false when it has none. */
+  openPng(bytes: Uint8Array, name: string): boolean {
+    const read = settingsFromPng(bytes, name, runSettingsOf(this.services.settings.read()));
+    if (!read.ok) {
+      this.services.log('warn', read.error);
+      this.post({ type: MessageType.Error, message: read.error });
+      return false;
+    }
+    const image = `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
+    this.show({ type: MessageType.ShowRun, settings: read.settings, image, line: read.line });
+    if (read.model && read.model !== path.basename(this.model.path)) {
+      this.post({
+        type: MessageType.Notice,
+        message: `Settings restored from ${name}; it was made with ${read.model}, the panel stays on ${path.basename(this.model.path)}.`,
+      });
+    } else this.post({ type: MessageType.Notice, message: `Settings restored from ${name}.` });
+    return true;
   }
 
   /** True (and a notice) when a run is going: the worker samples one thing at a time. */
@@ -332,7 +356,12 @@ export class SamplingPanel extends Disposable {
       },
       final: true,
     };
-    this.pendingShow = { type: MessageType.ShowRun, settings, frame, line: run.summary.line };
+    this.show({ type: MessageType.ShowRun, settings, frame, line: run.summary.line });
+  }
+
+  /** Post a ShowRun now, or once the webview has said Ready (a panel that is still loading). */
+  private show(message: ShowRunMessage): void {
+    this.pendingShow = message;
     if (this.webviewReady) this.flushShow();
   }
 

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { PROVIDERS, VARIANCE_CHOICES } from '../protocol';
-import { METHODS, SAMPLER_NAMES, SPACINGS } from '../sampler';
+import { SPACING_CHOICES } from '../runner/runSettings';
+import { METHODS, SAMPLER_NAMES } from '../sampler';
 
 export function newNonce(): string {
   return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
@@ -62,7 +63,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <div class="field seed"><vscode-text-field id="seed" inputmode="numeric" aria-label="Seed (−1: random each run)">Seed</vscode-text-field>
       <vscode-button id="new-seed" appearance="icon" aria-label="New random seed" title="New random seed">⟳</vscode-button></div>
     <label class="field"><span id="spacing-label">Spacing</span>
-      <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACINGS)}</vscode-dropdown></label>
+      <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACING_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>
     <vscode-text-field id="eta" inputmode="decimal" aria-label="η (DDIM): eta, used by DDIM only" class="eta">η (DDIM)</vscode-text-field>
     <label class="field"><span id="variance-label">Variance (DDPM)</span>
       <vscode-dropdown id="variance" aria-labelledby="variance-label">${options(VARIANCE_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>

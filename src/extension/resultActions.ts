@@ -8,7 +8,7 @@ import type { Log } from './log';
 import { settingsFileOf } from './modelSummary';
 import type { RunHistory } from './runHistory';
 import { outputFolderFor, saveRun, type FinishedRun } from './save';
-import { outputStem, writeNewFile } from './uniqueFile';
+import { outputStem, writeNewFile } from '../io/uniqueFile';
 
 type Post = (message: ToWebview) => void;
 
@@ -42,7 +42,7 @@ export async function copySettings(finished: FinishedRun | undefined, post: Post
     post({ type: MessageType.Notice, message: 'No settings to copy yet: generate samples first.' });
     return undefined;
   }
-  const json = JSON.stringify(settingsFileOf(finished.summary, finished.modelPath), null, 2);
+  const json = JSON.stringify(await settingsFileOf(finished.summary, finished.modelPath), null, 2);
   await vscode.env.clipboard.writeText(json);
   post({ type: MessageType.Notice, message: 'Settings copied: JSON for `pndm sample --settings file.json`.' });
   return json;

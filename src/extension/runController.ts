@@ -1,6 +1,7 @@
 /**
  * One sampling run as a disposable (disposing it cancels it): draws the seed for −1, starts the run in
- * the worker, forwards frames to the panel through a FrameThrottle (≤ 20 a second, the final one always),
+ * the worker, forwards frames to the panel through a FrameThrottle (the one throttle: the worker sends every
+ * step's frame; ≤ 20 a second reach the panel, the final one always),
  * mirrors progress in VS Code's own progress notification (whose Cancel cancels the run), and reports
  * the result, a cancellation or an error exactly once.
  */
@@ -112,7 +113,7 @@ export class SamplingRun extends Disposable {
       `Run: ${s.sampler}, ${s.steps} steps, ${s.samples} samples, seed ${s.seed}, ${s.spacing}, η ${s.eta}, variance ${s.variance}, provider ${s.provider}, model ${modelPath}.`,
     );
     const { id, done } = client.run(
-      { ...s, modelPath, frameIntervalMs: this.deps.frameIntervalMs ?? FRAME_INTERVAL_MS },
+      { ...s, modelPath },
       {
         onStarted: (reply) =>
           log('info', `Run started on ${reply.info.provider}; ${reply.expectedNfe ?? 'adaptive'} model calls expected.`),
@@ -132,6 +133,7 @@ export class SamplingRun extends Disposable {
         wallMs: reply.wallMs,
         modelMs: reply.modelMs,
         line: reply.line,
+        sampling: reply.settings,
       };
       const stats = this.stats();
       log('info', `${reply.line}; first frame after ${stats.firstFrameMs.toFixed(0)} ms, ${stats.framesDelivered} frames shown.`);

@@ -1,5 +1,5 @@
 /**
- * Save: the last finished grid as a PNG with the run's settings embedded as tEXt chunks, into
+ * Save: the last finished grid as a PNG with the run's recipe embedded (as `pndm sample --out` does), into
  * `pndm.outputFolder`, else the first workspace folder, else a folder the user picks with the save
  * dialog. The name is `pndm-<sampler>-<N>steps-seed<seed>.png`; an existing file is never replaced
  * (-1, -2… is appended). Afterwards the user is offered to open the file. A save that fails (read-only
@@ -12,9 +12,9 @@ import type { RunSummary } from '../protocol';
 import type { ImageShape } from '../sampler';
 import { encodeGridPngAsync } from '../runner/png';
 import type { Log } from './log';
-import { settingsFileOf } from './modelSummary';
+import { pngTextOf } from './modelSummary';
 import { resolveUserPath } from './settings';
-import { outputStem, writeNewFile } from './uniqueFile';
+import { outputStem, writeNewFile } from '../io/uniqueFile';
 
 /** What a finished run leaves behind for Save and Copy settings. */
 export interface FinishedRun {
@@ -33,16 +33,6 @@ export function outputFolderFor(setting: string): string | undefined {
   return folder?.uri.fsPath;
 }
 
-/** PNG text chunks: the settings JSON (as "Copy settings" gives it) and the summary line. */
-export function pngText(run: FinishedRun): Record<string, string> {
-  return {
-    Software: 'PNDM Sampler (VS Code)',
-    'pndm-settings': JSON.stringify(settingsFileOf(run.summary, run.modelPath)),
-    Description: run.summary.line,
-    Source: path.basename(run.modelPath),
-  };
-}
-
 /** Save `run`; resolves with the written path, or undefined when the user cancelled the dialog. */
 export async function saveRun(run: FinishedRun, outputFolderSetting: string, log: Log, offerToOpen = true): Promise<string | undefined> {
   const s = run.summary.settings;
@@ -58,7 +48,7 @@ export async function saveRun(run: FinishedRun, outputFolderSetting: string, log
     folder = path.dirname(picked.fsPath);
     stem = path.basename(picked.fsPath).replace(/\.png$/i, '');
   }
-  const png = await encodeGridPngAsync(run.x, run.count, run.shape, pngText(run)); // compressed off the host's thread
+  const png = await encodeGridPngAsync(run.x, run.count, run.shape, await pngTextOf(run.summary, run.modelPath)); // compressed off the host's thread
   let written: string;
   try {
     written = await writeNewFile(folder, stem, '.png', png);

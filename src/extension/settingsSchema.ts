@@ -4,7 +4,8 @@
  * invalid value is refused). Pure: no vscode import, so it is unit-tested in plain Node, and a unit
  * test checks that package.json's `contributes.configuration` says the same.
  */
-import { SAMPLER_NAMES, SPACINGS } from '../sampler';
+import { SPACING_CHOICES } from '../runner/runSettings';
+import { SAMPLER_NAMES } from '../sampler';
 import { LIMITS, PREVIEWS, PROVIDERS, VARIANCE_CHOICES, type RunSettings } from '../protocol';
 
 export interface ExtensionSettings {
@@ -31,7 +32,7 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   steps: 50,
   samples: 81,
   seed: 0,
-  spacing: 'leading',
+  spacing: 'auto',
   eta: 0,
   variance: 'auto',
   executionProvider: 'auto',
@@ -53,7 +54,7 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   steps: { kind: 'integer', ...LIMITS.steps },
   samples: { kind: 'integer', ...LIMITS.samples },
   seed: { kind: 'integer', ...LIMITS.seed },
-  spacing: { kind: 'enum', values: SPACINGS },
+  spacing: { kind: 'enum', values: SPACING_CHOICES },
   eta: { kind: 'number', ...LIMITS.eta },
   variance: { kind: 'enum', values: VARIANCE_CHOICES },
   executionProvider: { kind: 'enum', values: PROVIDERS },

@@ -48,6 +48,7 @@ const FROM_WEBVIEW: readonly string[] = [
   MessageType.ExportAnimation,
   MessageType.OpenHistory,
   MessageType.SaveHistory,
+  MessageType.OpenPng,
 ];
 
 const fail = (error: string): Validation => ({ ok: false, error });
@@ -106,6 +107,16 @@ export function validateMessage(raw: unknown): Validation {
       if (typeof id !== 'string' || !/^[0-9a-z-]{1,64}$/.test(id))
         return fail(`History request refused: id ${showValue(id)} is not a history entry.`);
       return { ok: true, message: { type: kind, id } };
+    }
+    case MessageType.OpenPng: {
+      const name = own(raw, 'name');
+      const data = own(raw, 'data');
+      if (typeof name !== 'string' || name.length === 0 || name.length > 300)
+        return fail(`Open PNG refused: name ${showValue(name)} is not a file name.`);
+      if (typeof data !== 'string' || data.length > 90_000_000 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
+        return fail('Open PNG refused: data must be the file as base64, at most 64 MB.');
+      }
+      return { ok: true, message: { type: kind, name, data } };
     }
     case MessageType.Ready:
     case MessageType.Cancel:

@@ -6,7 +6,8 @@
  */
 import type { ModelInfo } from '../model/onnxModel';
 import type { FrameData, Preview, ProviderName, RunProgress, VarianceChoice } from '../protocol';
-import type { ImageShape, SamplerName, Spacing } from '../sampler';
+import type { SpacingChoice } from '../runner/runSettings';
+import type { ImageShape, SamplerName, SamplingSettings } from '../sampler';
 
 // #region host → worker
 /** Open (or reuse) the session for (modelPath, provider) and report what the adapter found. */
@@ -24,15 +25,13 @@ export interface RunRequest {
   readonly provider: ProviderName;
   readonly sampler: SamplerName;
   readonly steps: number;
-  readonly spacing: Spacing;
+  readonly spacing: SpacingChoice;
   readonly eta: number;
   readonly variance: VarianceChoice;
   readonly samples: number;
   /** 0..2³²−1 (the host has already drawn a random seed for −1). */
   readonly seed: number;
   readonly preview: Preview;
-  /** Frames closer together than this are skipped (the final frame is always sent). */
-  readonly frameIntervalMs: number;
   /** Index of the run's first image (default 0): re-sampling image k of a run is samples 1, firstImage k. */
   readonly firstImage?: number;
 }
@@ -104,6 +103,8 @@ export interface DoneReply {
   readonly provider: string;
   /** runJob's summaryLine. */
   readonly line: string;
+  /** The sampler's settings the run used (the request resolved against the model). */
+  readonly settings: SamplingSettings;
 }
 
 export interface FailedReply {

@@ -1,22 +1,13 @@
 /**
- * One sampling run inside the worker: the lead's runJob over an opened model, with frames throttled to
- * `frameIntervalMs` (the final frame always sent), progress figures, and a turn of the event loop after
+ * One sampling run inside the worker: the lead's runJob over an opened model, a frame for every step
+ * (the host's FrameThrottle alone decides what reaches the panel), progress figures, and a turn of the event loop after
  * every model call so that a cancel message is seen and acted on before the next call.
  * No vscode import; the model is anything with OnnxEpsModel's shape.
  */
 import type { OnnxEpsModel } from '../model/onnxModel';
-import {
-  alphaBarOf,
-  DEFAULT_SETTINGS,
-  initialNoise,
-  makeSchedule,
-  METHODS,
-  predictX0,
-  SamplingCancelled,
-  type SamplingSettings,
-} from '../sampler';
-import { methodOptionsOf } from '../runner/methodOptions';
+import { alphaBarOf, initialNoise, makeSchedule, METHODS, predictX0, SamplingCancelled, type SamplingSettings } from '../sampler';
 import { runJob, seededNoise, summaryLine, type JobModel } from '../runner/runJob';
+import { samplingSettingsFor } from '../runner/runSettings';
 import { makeFrame, progressOf } from './frames';
 import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
@@ -51,17 +42,9 @@ export function jobModelOf(model: RunnableModel): JobModel {
   };
 }
 
-/** The sampler's settings for a request on this model (its scheduler config decides ᾱ at the end and the offset). */
+/** The sampler's settings for a request on this model: the one rule the CLI follows too (src/runner/runSettings.ts). */
 export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
-  return {
-    ...DEFAULT_SETTINGS,
-    sampler: request.sampler,
-    steps: request.steps,
-    spacing: request.spacing,
-    finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one',
-    stepsOffset: model.info.stepsOffset ?? 0,
-    options: methodOptionsOf({ eta: request.eta, variance: request.variance }, model.info),
-  };
+  return samplingSettingsFor(model.info, request);
 }
 
 export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {
@@ -85,7 +68,6 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
   post({ type: 'frame', id, frame: first, progress: progressOf(0, settings.steps, 0, 0, 0, expectedNfe, job.provider), final: false }, [
     first.pixels,
   ]);
-  let lastFrame = performance.now();
   const alphaBar = alphaBarOf(makeSchedule(model.info.schedule), settings.finalAlphaBar);
   try {
     const result = await runJob(
@@ -93,11 +75,11 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
       { settings, samples, seed: request.seed, noise: xT, firstImage: request.firstImage },
       {
         signal,
-        // x̂₀ after the run's first model call (throttled like the other frames): a readable preview long
+        // x̂₀ after the run's first model call: a readable preview long
         // before a multi-call first step (F-PNDM: 4 calls, FON: 4) ends.
         onModelCall: ({ t, x, eps, nfe }) => {
           const now = performance.now();
-          if (nfe !== 1 || request.preview !== 'x0' || !Number.isInteger(t) || now - lastFrame < request.frameIntervalMs) return;
+          if (nfe !== 1 || request.preview !== 'x0' || !Number.isInteger(t)) return;
           const frame = makeFrame(predictX0(x, eps, alphaBar(t)), samples, model.info.imageShape);
           post(
             {
@@ -109,12 +91,10 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
             },
             [frame.pixels],
           );
-          lastFrame = now;
         },
         onStep: (s) => {
           const now = performance.now();
-          if (s.step + 1 >= s.steps || now - lastFrame < request.frameIntervalMs) return; // the last one is the final frame
-          lastFrame = now;
+          if (s.step + 1 >= s.steps) return; // the last one is the final frame
           const frame = makeFrame(request.preview === 'xt' ? s.x : s.x0, samples, model.info.imageShape);
           const progress = progressOf(s.step + 1, s.steps, s.nfe, s.progress, now - started, expectedNfe, job.provider);
           post({ type: 'frame', id, frame, progress, final: false }, [frame.pixels]);
@@ -137,6 +117,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
         modelMs: result.modelMs,
         provider: result.provider,
         line: summaryLine(settings, samples, result),
+        settings,
       },
       [x.buffer],
     );

@@ -1,4 +1,4 @@
-/** The model side of the project: ONNX ε-models, their diffusion facts, execution providers and .npy files. */
+/** The model side of the project: ONNX ε-models, their diffusion facts and execution providers (files: src/io). */
 export { openOnnxModel, type OnnxEpsModel, type OpenModelOptions } from './onnxModel';
 export type { ModelInfo } from './modelInfo';
 export {
@@ -23,5 +23,3 @@ export type { Dim, TensorInfo } from './tensorInfo';
 export { alphaBarAt, predictionToEpsilon } from './predictionType';
 export { inspectModelFile } from './modelFile';
 export { readOnnxHeader, type OnnxHeader } from './onnxHeader';
-export { readNpy, writeNpy, parseNpy, encodeNpy, npyDtypeOf, npyToFloat32, type NpyArray, type NpyData, type NpyDtype } from './npy';
-export { writeFileAtomic, type AtomicWriteData } from './atomicWrite';

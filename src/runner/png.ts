@@ -1,10 +1,11 @@
 /**
  * Sample grids as PNG (ISO/IEC 15948): 8-bit grey for one channel, RGB for three, with the run's
- * settings as tEXt chunks. Values in the model's range [−1, 1] map to 0..255 (clipped).
+ * settings as iTXt chunks (UTF-8, so any model name survives; src/runner/pngText.ts reads them). Values in the model's range [−1, 1] map to 0..255 (clipped).
  */
 import { promisify } from 'node:util';
-import { crc32, deflate, deflateSync } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 import type { ImageShape } from '../sampler';
+import { crc32 } from './crc32';
 
 /** Columns of the grid for `count` images: ⌈√count⌉ (9 for 81). */
 export function gridColumns(count: number): number {
@@ -86,21 +87,15 @@ function pngParts(x: Float32Array, count: number, shape: ImageShape, text: Recor
   header[8] = 8; // bit depth
   header[9] = channels === 1 ? 0 : 2; // grey or RGB
   const chunks = [chunk('IHDR', header)];
-  // tEXt keys are Latin-1, 1–79 characters, no NUL (PNG spec 11.3.4.3)
-  for (const [key, value] of Object.entries(text)) {
-    const safeKey = key.replace(/[^\x20-\x7e]/g, '_').slice(0, 79) || 'Comment';
-    chunks.push(
-      chunk(
-        'tEXt',
-        Buffer.concat([
-          Buffer.from(safeKey, 'latin1'),
-          Buffer.from([0]),
-          Buffer.from(value.replace(/[^\x0a\x20-\x7e\xa0-\xff]/g, '?'), 'latin1'),
-        ]),
-      ),
-    );
-  }
+  for (const [key, value] of Object.entries(text)) chunks.push(chunk('iTXt', itxt(key, value)));
   return { raw, chunks };
+}
+
+/** An uncompressed iTXt chunk's data (PNG spec 11.3.4.5); keywords are Latin-1, 1–79 characters. */
+function itxt(key: string, value: string): Buffer {
+  const keyword = key.replace(/[^\x20-\x7e]/g, '_').slice(0, 79) || 'Comment';
+  // keyword NUL, compression flag 0 and method 0, empty language tag NUL, empty translated keyword NUL
+  return Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(value, 'utf8')]);
 }
 
 function finishPng(chunks: Buffer[], compressed: Buffer): Buffer {

@@ -17,6 +17,8 @@ export interface SamplerContext {
   /** ε and the model's variance channels, counted and checked like eps (learned-variance models only). */
   epsWithVariance(x: Float32Array, t: number, step: number): Promise<EpsWithVariance>;
   readonly alphaBar: AlphaBar;
+  /** T − 1, the model's noisiest training timestep (where the probability-flow ODE starts). */
+  readonly lastTimestep: number;
   /** Descending start timesteps of the N steps, and where each step goes (last: −1). */
   readonly grid: Int32Array;
   readonly next: Int32Array;
@@ -33,6 +35,7 @@ export interface SamplerContext {
 export interface ContextOptions {
   model: EpsModel;
   alphaBar: AlphaBar;
+  lastTimestep: number;
   grid: Int32Array;
   next: Int32Array;
   count: number;
@@ -84,6 +87,7 @@ export function makeContext(o: ContextOptions): SamplerContext {
   };
   return {
     alphaBar: o.alphaBar,
+    lastTimestep: o.lastTimestep,
     grid: o.grid,
     next: o.next,
     count: o.count,

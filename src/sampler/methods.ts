@@ -73,7 +73,7 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   pf: {
     run: samplePf,
     label: 'PF-ODE',
-    description: 'probability-flow ODE, adaptive Dormand–Prince 5(4) (calls depend on the tolerance)',
+    description: 'probability-flow ODE from t = T−1, adaptive Dormand–Prince 5(4) (ignores steps; calls depend on the tolerance)',
     nfe: () => undefined,
     stochastic: deterministic,
     history: 8,

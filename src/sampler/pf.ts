@@ -1,3 +1,4 @@
+import { odeAlphaBar } from './alphas';
 import type { SamplerContext } from './context';
 import type { MethodOptions } from './options';
 import { predictX0 } from './pseudoStep';
@@ -5,28 +6,30 @@ import { predictX0 } from './pseudoStep';
 /**
  * The probability-flow ODE (Song et al. 2021) in DDIM's variables (Song, Meng & Ermon 2021, eq. 14):
  * with x̄ = x/√ᾱ and σ = √((1−ᾱ)/ᾱ), dx̄/dσ = ε(x̄/√(1+σ²), t(σ)); a DDIM step is one Euler step of it.
- * Solved from σ(grid[0]) to the clean end with the Dormand–Prince 5(4) embedded Runge–Kutta pair
- * (FSAL, 6 new calls per attempted step), error control in x-space on the RMS of
- * err/(tol + tol·|x|) ≤ 1 and the usual safety-factor step update. ᾱ between integer timesteps is
- * interpolated linearly in log ᾱ; the model is asked for the (fractional) t ≥ 0.
+ * Solved from t = T−1, the noise x_T was drawn for, to the clean end (ᾱ(−1) of the final-step convention)
+ * with the Dormand–Prince 5(4) embedded Runge–Kutta pair (FSAL, 6 new calls per attempted step), error
+ * control in x-space on the RMS of err/(tol + tol·|x|) ≤ 1 and the usual safety-factor step update.
+ * The grid (--steps, spacing) is ignored: the tolerance alone sets the accuracy, so every N gives the same
+ * samples. ᾱ between integer timesteps is interpolated linearly in log ᾱ, with the ODE's ᾱ(−1) = 1; the
+ * model is asked for the (fractional) t ≥ 0.
  */
 export async function samplePf(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
   const path = new SigmaPath(ctx);
-  const sigmaStart = path.sigmaAt(ctx.grid[0]);
-  const sigmaEnd = path.sigmaAt(ctx.next[ctx.grid.length - 1]);
+  const sigmaStart = path.sigmaAt(ctx.lastTimestep);
+  const sigmaEnd = Math.sqrt(1 / ctx.alphaBar(-1) - 1);
   const n = xT.length;
   const tol = options.tolerance;
   let step = 0;
-  const rhs = (xbar: Float64Array, sigma: number) => {
+  const rhs = (xbar: Float64Array, sigma: number, t = Math.max(0, path.timeAt(sigma))) => {
     const scale = 1 / Math.sqrt(1 + sigma * sigma);
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = xbar[i] * scale;
-    return ctx.eps(x, Math.max(0, path.timeAt(sigma)), step);
+    return ctx.eps(x, t, step);
   };
 
   let sigma = sigmaStart;
   let xbar = Float64Array.from(xT, (v) => v * Math.sqrt(1 + sigma * sigma));
-  let k1 = await rhs(xbar, sigma);
+  let k1 = await rhs(xbar, sigma, ctx.lastTimestep);
   let h = -(sigmaStart - sigmaEnd) * 0.05;
   const maxSteps = 10000;
   while (sigma > sigmaEnd) {
@@ -64,7 +67,7 @@ export async function samplePf(ctx: SamplerContext, xT: Float32Array, options: M
     if (errNorm <= 1) {
       const xBefore = toFloat32(xbar, toXOld);
       const epsBefore = k1;
-      const tBefore = path.timeAt(sigma);
+      const tBefore = step === 0 ? ctx.lastTimestep : path.timeAt(sigma);
       sigma = sigmaNew;
       xbar = xNew;
       k1 = kNew;
@@ -86,14 +89,14 @@ function toFloat32(xbar: Float64Array, scale: number): Float32Array {
   return x;
 }
 
-/** σ(t) and its inverse, with log ᾱ linear between integer timesteps (and ᾱ(−1) from the schedule's end). */
+/** σ(t) and its inverse, with log ᾱ linear between integer timesteps and the ODE's ᾱ(−1) = 1. */
 class SigmaPath {
-  private readonly logAlphaBar: Float64Array; // index t + 1, t = −1..T_max
+  private readonly logAlphaBar: Float64Array; // index t + 1, t = −1..T−1
 
   constructor(ctx: SamplerContext) {
-    const top = ctx.grid[0];
+    const top = ctx.lastTimestep;
     this.logAlphaBar = new Float64Array(top + 2);
-    for (let t = -1; t <= top; t++) this.logAlphaBar[t + 1] = Math.log(ctx.alphaBar(t));
+    for (let t = -1; t <= top; t++) this.logAlphaBar[t + 1] = Math.log(odeAlphaBar(ctx, t));
   }
 
   alphaBarAt(t: number): number {

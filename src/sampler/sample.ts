@@ -69,6 +69,7 @@ export async function sample(
   const ctx = makeContext({
     model,
     alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
+    lastTimestep: schedule.config.numTrainTimesteps - 1,
     grid,
     next: nextTimesteps(grid),
     count,

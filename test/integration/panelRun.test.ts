@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MessageType, type InitMessage } from '../../src/protocol';
-import { closePanel, collect, generate, openPanel, pndm, SMALL, until } from './pndmHelpers';
+import { closePanel, collect, generate, openPanel, pndm, recordTimings, SMALL, until } from './pndmHelpers';
 
 describe('PNDM: runs in the panel', function () {
   this.timeout(300_000);
@@ -62,10 +62,9 @@ describe('PNDM: runs in the panel', function () {
     const lastStep = Math.max(...run.frames.map((f) => f.progress.step));
     assert.ok(lastStep < 200);
     const perCallMs = (cancelledAt - run.started) / Math.max(lastStep, 1);
-    assert.ok(
-      run.ended - cancelledAt < 2 * perCallMs + 500,
-      `cancel took ${(run.ended - cancelledAt).toFixed(0)} ms, one call ≈ ${perCallMs.toFixed(0)} ms`,
-    );
+    // goal: the run stops within the model call under way (plus the message round trip)
+    const goal = 2 * perCallMs + 500;
+    await recordTimings('cancel', { cancelMs: run.ended - cancelledAt, perCallMs }, { cancelMs: { goal, sanity: 10 * goal } });
     assert.equal(panel.run.value, undefined);
     const next = await generate(panel, SMALL);
     assert.equal(next.end.type, MessageType.RunFinished, 'the run after a cancel did not work');

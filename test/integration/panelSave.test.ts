@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import { MessageType } from '../../src/protocol';
+import { decodePng } from '../support/png';
 import { closePanel, collect, generate, openPanel, SMALL } from './pndmHelpers';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -71,18 +73,26 @@ describe('PNDM: Save and Copy settings', function () {
     const idat = Buffer.concat(parts.filter((c) => c.type === 'IDAT').map((c) => c.data));
     assert.equal(inflateSync(idat).length, (width + 1) * height);
     assert.equal(parts[parts.length - 1].type, 'IEND');
-    const text = Object.fromEntries(
-      parts
-        .filter((c) => c.type === 'tEXt')
-        .map((c) => {
-          const nul = c.data.indexOf(0);
-          return [c.data.toString('latin1', 0, nul), c.data.toString('latin1', nul + 1)];
-        }),
-    );
-    const settings = JSON.parse(text['pndm-settings']);
-    assert.deepEqual(Object.keys(settings), ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'model']);
+    // the recipe as `pndm sample --out` writes it: UTF-8 iTXt, the model by file name and SHA-256
+    const { text } = decodePng(png);
+    const settings = JSON.parse(text['pndm.settings']);
+    assert.deepEqual(Object.keys(settings), [
+      'sampler',
+      'steps',
+      'samples',
+      'seed',
+      'spacing',
+      'eta',
+      'variance',
+      'tolerance',
+      'ep',
+      'model',
+      'modelSha256',
+    ]);
     assert.deepEqual([settings.sampler, settings.steps, settings.samples, settings.seed, settings.ep], ['ddim', 5, 81, 7, 'cpu']);
-    assert.match(text.Description, /^DDIM, 5 steps, 81 samples: 5 model calls on cpu/);
+    assert.equal(settings.model, basename(panel.model.path));
+    assert.match(settings.modelSha256, /^[0-9a-f]{64}$/);
+    assert.match(text.Comment, /^DDIM, 5 steps, 81 samples: 5 model calls on cpu/);
   });
 
   it('Copy settings puts the JSON `pndm sample --settings` accepts on the clipboard', async () => {
@@ -97,9 +107,11 @@ describe('PNDM: Save and Copy settings', function () {
       seed: 11,
       spacing: 'leading',
       eta: 0,
-      variance: 'auto',
+      variance: 'fixed_small', // auto, resolved: the bundled model has no variance_type
+      tolerance: 0.001,
       ep: 'cpu',
-      model: panel.model.path,
+      model: basename(panel.model.path),
+      modelSha256: createHash('sha256').update(readFileSync(panel.model.path)).digest('hex'),
     });
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MessageType } from '../../src/protocol';
-import { closePanel, generate, intervalLateness, openPanel, recordMeasurement, SMALL } from './pndmHelpers';
+import { closePanel, generate, intervalLateness, openPanel, recordMeasurement, recordTimings, SMALL } from './pndmHelpers';
 
 describe('PNDM: responsiveness and throughput (measurements)', function () {
   this.timeout(600_000);
@@ -14,15 +14,18 @@ describe('PNDM: responsiveness and throughput (measurements)', function () {
     const warm = await generate(panel, { ...SMALL, samples: 81, steps: 10, provider: 'cpu' });
     const first = (r: typeof cold) => r.frameTimes[0] - r.started;
     const firstDenoised = (r: typeof cold) => r.frameTimes[r.frames.findIndex((f) => f.progress.nfe >= 1)] - r.started;
-    await recordMeasurement('firstFrame', {
-      coldMs: first(cold),
-      warmMs: first(warm),
-      coldFirstDenoisedMs: firstDenoised(cold),
-      warmFirstDenoisedMs: firstDenoised(warm),
-      samples: 81,
-      sampler: 'f-pndm',
-    });
-    assert.ok(first(warm) < 1000, `warm first frame after ${first(warm).toFixed(0)} ms`);
+    await recordTimings(
+      'firstFrame',
+      {
+        coldMs: first(cold),
+        warmMs: first(warm),
+        coldFirstDenoisedMs: firstDenoised(cold),
+        warmFirstDenoisedMs: firstDenoised(warm),
+        samples: 81,
+        sampler: 'f-pndm',
+      },
+      { warmMs: { goal: 1000, sanity: 10_000 }, warmFirstDenoisedMs: { goal: 1000, sanity: 10_000 } },
+    );
   });
 
   it('fast steps are throttled to ≤ 20 frames a second at the host, the final frame always delivered', async () => {
@@ -66,25 +69,30 @@ describe('PNDM: responsiveness and throughput (measurements)', function () {
     let minGap = Infinity;
     for (let i = 1; i < run.frameTimes.length; i++) minGap = Math.min(minGap, run.frameTimes[i] - run.frameTimes[i - 1]);
     const summary = run.summary!;
-    await recordMeasurement('responsiveness', {
-      eventLoopDelayP99Ms: p99,
-      eventLoopLatenessP99Ms: p99 - 10,
-      eventLoopDelayMaxMs: histogram.max / 1e6,
-      intervalLatenessP99Ms: lateness.p99,
-      intervalLatenessMaxMs: lateness.max,
-      intervalTicks: lateness.ticks,
-      frames: run.frames.length,
-      framesPerSecond: (run.frames.length - 1) / Math.max(seconds, 1e-3),
-      minFrameGapMs: minGap,
-      workerWallOverModel: summary.wallMs / summary.modelMs,
-      hostWallOverModel: (run.ended - run.started) / summary.modelMs,
-      modelCalls: summary.nfe,
-      provider: summary.provider,
-    });
-    // the histogram records whole intervals (≈ 10 ms when idle): its lateness is p99 − 10 ms
-    assert.ok(p99 - 10 <= 20, `monitorEventLoopDelay p99 ${p99.toFixed(1)} ms (10 ms resolution)`);
-    assert.ok(lateness.p99 <= 20, `setInterval(10) lateness p99 ${lateness.p99.toFixed(1)} ms`);
+    await recordTimings(
+      'responsiveness',
+      {
+        eventLoopDelayP99Ms: p99,
+        eventLoopLatenessP99Ms: p99 - 10, // the histogram records whole 10 ms intervals
+        eventLoopDelayMaxMs: histogram.max / 1e6,
+        intervalLatenessP99Ms: lateness.p99,
+        intervalLatenessMaxMs: lateness.max,
+        intervalTicks: lateness.ticks,
+        frames: run.frames.length,
+        framesPerSecond: (run.frames.length - 1) / Math.max(seconds, 1e-3),
+        minFrameGapMs: minGap,
+        workerWallOverModel: summary.wallMs / summary.modelMs,
+        hostWallOverModel: (run.ended - run.started) / summary.modelMs,
+        modelCalls: summary.nfe,
+        provider: summary.provider,
+      },
+      {
+        eventLoopLatenessP99Ms: { goal: 20, sanity: 200 },
+        intervalLatenessP99Ms: { goal: 20, sanity: 200 },
+        workerWallOverModel: { goal: 1.05, sanity: 1.5 },
+      },
+    );
+    // the throttle's own guarantee (timers never fire early), not a speed: asserted exactly
     assert.ok(minGap >= 49, `two frames ${minGap.toFixed(1)} ms apart`);
-    assert.ok(summary.wallMs / summary.modelMs <= 1.05, `wall/model ${(summary.wallMs / summary.modelMs).toFixed(3)}`);
   });
 });

@@ -22,7 +22,7 @@ export function mulberry32(seed: number): Rng {
 // The protocol as the oracle knows it, written out rather than imported from the code under test.
 export const PAYLOAD_FREE = ['ready', 'cancel', 'save', 'copySettings', 'browseModel', 'useBundledModel'] as const;
 const SAMPLERS = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm'];
-const SPACINGS = ['leading', 'trailing', 'linspace'];
+const SPACINGS = ['auto', 'leading', 'trailing', 'linspace'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 const PREVIEWS = ['x0', 'xt'];
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;

@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 
-/** A decoded 8-bit grey or RGB PNG: size, tEXt entries and raw rows (enough to check what we write). */
+/** A decoded 8-bit grey or RGB PNG: size, tEXt and iTXt entries and raw rows (enough to check what we write). */
 export function decodePng(png: Buffer): { width: number; height: number; channels: number; text: Record<string, string>; pixels: Buffer } {
   if (png.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') throw new Error('not a PNG: bad signature');
   const text: Record<string, string> = {};
@@ -19,6 +20,13 @@ export function decodePng(png: Buffer): { width: number; height: number; channel
     } else if (type === 'tEXt') {
       const nul = data.indexOf(0);
       text[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
+    } else if (type === 'iTXt') {
+      // keyword NUL, flag, method, language NUL, translated keyword NUL, UTF-8 text (uncompressed only here)
+      const nul = data.indexOf(0);
+      assert.equal(data[nul + 1], 0, 'iTXt written uncompressed');
+      const language = data.indexOf(0, nul + 3);
+      const translated = data.indexOf(0, language + 1);
+      text[data.toString('latin1', 0, nul)] = data.toString('utf8', translated + 1);
     } else if (type === 'IDAT') {
       idat.push(data);
     }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readNpy } from '../../src/model';
+import { readNpy } from '../../src/io';
 import { maxAbsDiff } from '../support/gaussianModel';
-import { repoRoot, referenceFile } from '../support/paths';
+import { bundledModel, repoRoot, referenceFile } from '../support/paths';
+import { encodeGridPng } from '../../src/runner/png';
 import { decodePng } from '../support/png';
 
 const pndm = (args: string[]) =>
@@ -63,10 +65,19 @@ test('pndm sample writes a grid PNG with the settings embedded, and a progress b
   assert.equal(png.height, 2 * 32 + 2, 'height: 2 rows');
   assert.equal(png.channels, 1);
   const settings = JSON.parse(png.text['pndm.settings']);
-  assert.equal(settings.sampler, 's-pndm');
-  assert.equal(settings.steps, 2);
-  assert.equal(settings.seed, 7);
-  assert.equal(settings.spacing, 'trailing');
+  assert.deepEqual(settings, {
+    sampler: 's-pndm',
+    steps: 2,
+    samples: 5,
+    seed: 7,
+    spacing: 'trailing',
+    eta: 0,
+    variance: 'fixed_small',
+    tolerance: 0.001,
+    ep: 'cpu',
+    model: 'mnist_ddpm.onnx', // a file name, never the absolute path
+    modelSha256: createHash('sha256').update(readFileSync(bundledModel())).digest('hex'),
+  });
   assert.match(png.text.Comment, /^S-PNDM, 2 steps, 5 samples: 3 model calls on cpu/);
   assert.ok(new Set(png.pixels).size > 50, 'real image content, not a flat image');
 });
@@ -118,4 +129,116 @@ test('an unusable model exits 1 with the reason, and pndm info lists what the ad
   assert.match(info.stdout, /schedule {5}T = 1000, linear β 0\.0001\.\.0\.02 \(from metadata\)/);
   assert.match(info.stdout, /provider {5}cpu \(asked for cpu\)/);
   assert.match(info.stdout, /ddpm {9}variance fixed_small \(default\); ddim, ddpm: x̂₀ not clipped/);
+});
+
+test('pndm sample --settings saved.png reproduces the samples bit for bit; the model is found beside it or bundled by SHA-256', async () => {
+  const first = await pndm([
+    'sample',
+    '--sampler',
+    'ddim',
+    '--eta',
+    '0.5',
+    '--steps',
+    '3',
+    '--samples',
+    '3',
+    '--seed',
+    '9',
+    '--out',
+    'recipe.png',
+    '--ep',
+    'cpu',
+    '--out-npy',
+    'recipe.npy',
+  ]);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await pndm(['sample', '--settings', 'recipe.png', '--out-npy', 'again.npy']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(readFileSync(join(scratch, 'recipe.npy')).equals(readFileSync(join(scratch, 'again.npy'))), 'different samples');
+  assert.match(again.stdout, /^DDIM, 3 steps \(η = 0\.5\), 3 samples: 3 model calls/);
+
+  const sha = createHash('sha256').update(readFileSync(bundledModel())).digest('hex');
+  const recipe = JSON.parse(decodePng(readFileSync(join(scratch, 'recipe.png'))).text['pndm.settings']);
+  const folder = mkdtempSync(join(scratch, 'shared-'));
+  copyFileSync(bundledModel(), join(folder, 'mine.onnx'));
+  writeFileSync(join(folder, 'beside.json'), JSON.stringify({ ...recipe, model: 'mine.onnx' }));
+  const beside = await pndm(['sample', '--settings', join(folder, 'beside.json'), '--out-npy', 'beside.npy']);
+  assert.equal(beside.code, 0, beside.stderr);
+  assert.ok(readFileSync(join(scratch, 'recipe.npy')).equals(readFileSync(join(scratch, 'beside.npy'))));
+
+  writeFileSync(join(folder, 'other.onnx'), 'not the model');
+  writeFileSync(join(folder, 'other.json'), JSON.stringify({ ...recipe, model: 'other.onnx' }));
+  writeFileSync(join(folder, 'gone.json'), JSON.stringify({ ...recipe, model: 'gone.onnx', modelSha256: '0'.repeat(64) }));
+  const cases: [string, RegExp][] = [
+    // other.onnx differs, but the bundled model has the recipe's SHA-256: that one is used
+    ['other.json', /^$/],
+    [
+      'gone.json',
+      /^pndm: the model gone\.onnx \(SHA-256 000000000000…\) that .*gone\.json was made with is not beside it; give it with --model PATH$/,
+    ],
+  ];
+  for (const [file, message] of cases) {
+    const r = await pndm(['sample', '--settings', join(folder, file), '--out-npy', `${file}.npy`]);
+    assert.match(
+      r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('pndm:'))
+        .join('\n'),
+      message,
+      file,
+    );
+    assert.equal(r.code, message.source === '^$' ? 0 : 2, r.stderr);
+  }
+  writeFileSync(join(folder, 'mismatch.json'), JSON.stringify({ ...recipe, model: 'other.onnx', modelSha256: 'f'.repeat(64) }));
+  const mismatch = await pndm(['sample', '--settings', join(folder, 'mismatch.json'), '--out', 'never.png']);
+  assert.equal(mismatch.code, 2);
+  assert.match(
+    mismatch.stderr.trim(),
+    /^pndm: .*other\.onnx \(SHA-256 [0-9a-f]{12}…\) is not the model other\.onnx \(SHA-256 ffffffffffff…\) that .*mismatch\.json was made with; give that model with --model PATH$/,
+  );
+  assert.equal(recipe.modelSha256, sha);
+});
+
+test('pndm --version, pndm sample --help and pndm info --help print and exit 0', async () => {
+  const version = await pndm(['--version']);
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout, `${JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')).version}\n`);
+  for (const args of [
+    ['sample', '--help'],
+    ['sample', '-h'],
+    ['info', '--help'],
+  ]) {
+    const r = await pndm(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^usage: pndm ${args[0]} `));
+    assert.match(
+      r.stdout,
+      args[0] === 'sample' ? /--settings +a PNG saved by pndm or the panel/ : /--json +print the detected facts as JSON/,
+    );
+    assert.equal(r.stderr, '');
+  }
+});
+
+test('bad --settings files exit 2 with one line saying what is wrong with them', async () => {
+  writeFileSync(join(scratch, 'notes.txt'), 'my notes');
+  writeFileSync(
+    join(scratch, 'plain.png'),
+    encodeGridPng(new Float32Array(16), 1, { channels: 1, height: 4, width: 4 }, { Comment: 'hi' }),
+  );
+  writeFileSync(join(scratch, 'badsha.json'), JSON.stringify({ sampler: 'ddim', modelSha256: 'abc' }));
+  writeFileSync(join(scratch, 'noise.json'), JSON.stringify({ sampler: 'ddim', noise: 'x.npy' }));
+  const cases: [string, RegExp][] = [
+    ['notes.txt', /^pndm: --settings notes\.txt: Unexpected token/],
+    ['plain.png', /^pndm: --settings plain\.png: it holds no pndm\.settings text: it was not saved by pndm sample or the PNDM panel$/],
+    ['badsha.json', /^pndm: --settings badsha\.json: modelSha256 must be 64 hex digits; got "abc"$/],
+    [
+      'noise.json',
+      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, variance, ep, tolerance, batch, model, modelSha256$/,
+    ],
+  ];
+  for (const [file, message] of cases) {
+    const r = await pndm(['sample', '--settings', file, '--out', 'never.png']);
+    assert.equal(r.code, 2, `${file}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), message);
+  }
 });

@@ -5,7 +5,7 @@ import { validateCompareMessage, validateCompareRequest, validateMessage } from 
 import { RunFailed } from '../../src/extension/workerClient';
 import type { DoneReply, RunRequest } from '../../src/extension/workerProtocol';
 import { MessageType, type CompareRequest, type ToCompareView } from '../../src/protocol';
-import { SAMPLER_NAMES } from '../../src/sampler';
+import { DEFAULT_SETTINGS, SAMPLER_NAMES } from '../../src/sampler';
 
 const request: CompareRequest = { samplers: ['ddim', 'f-pndm'], steps: [10, 20], samples: 4, seed: 7, reference: 'f-pndm-100' };
 
@@ -45,6 +45,7 @@ function fakeClient(options: { cancelAt?: number } = {}) {
             modelMs: 4,
             provider: 'cpu',
             line: 'x',
+            settings: { ...DEFAULT_SETTINGS, sampler: req.sampler, steps: req.steps },
           });
         });
       });

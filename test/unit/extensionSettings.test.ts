@@ -61,7 +61,7 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.equal(settings.samples, 81);
   assert.equal(settings.seed, 0);
   assert.equal(settings.sampler, 'f-pndm');
-  assert.equal(settings.spacing, 'leading');
+  assert.equal(settings.spacing, 'auto');
   assert.equal(settings.eta, 0);
   assert.equal(settings.variance, 'auto');
   assert.equal(settings.executionProvider, 'auto');
@@ -102,7 +102,7 @@ test('runSettingsOf maps executionProvider to provider', () => {
     steps: 50,
     samples: 81,
     seed: 0,
-    spacing: 'leading',
+    spacing: 'auto',
     eta: 0,
     variance: 'auto',
     provider: 'cuda',
@@ -152,6 +152,7 @@ test('the manifest: commands, menus with the .onnx condition (any case) and diff
     'PNDM: Sample from This Model',
     'PNDM: Open Recent Model…',
     'PNDM: Compare Samplers',
+    'PNDM: Open Settings from PNG',
     'PNDM: Generate',
     'PNDM: Cancel Run',
     'PNDM: Save PNG',

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeNewFile } from '../../src/extension/uniqueFile';
+import { writeNewFile } from '../../src/io/uniqueFile';
 import { fillUp, mountTmpfs, remount, unmount } from '../support/tmpfs';
 
 const png = new Uint8Array(40_000).map((_, i) => (i * 7919) % 251); // incompressible enough not to fit in 8 KB

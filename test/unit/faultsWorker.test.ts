@@ -22,7 +22,6 @@ const request = (patch: Partial<RunRequest> = {}): Omit<RunRequest, 'type' | 'id
   samples: 2,
   seed: 1,
   preview: 'x0',
-  frameIntervalMs: 0,
   ...patch,
 });
 

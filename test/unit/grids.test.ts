@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SCHEDULE, makeSchedule, midpoint, nextTimesteps, roundHalfEven, timesteps } from '../../src/sampler';
-import { readNpy } from '../../src/model/npy';
+import { readNpy } from '../../src/io/npy';
 import { referenceFile } from '../support/paths';
 
 test('linear ᾱ equals the reference alpha_bar.npy exactly', async () => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openOnnxModel } from '../../src/model/onnxModel';
-import { npyToFloat32, readNpy } from '../../src/model/npy';
+import { npyToFloat32, readNpy } from '../../src/io/npy';
 import { readOnnxHeader } from '../../src/model/onnxHeader';
 import { onnx } from 'onnx-proto';
 import { readFileSync } from 'node:fs';

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeNpy, npyToFloat32, parseNpy, readNpy, writeNpy } from '../../src/model/npy';
-import { writeFileAtomic } from '../../src/model/atomicWrite';
+import { encodeNpy, npyToFloat32, parseNpy, readNpy, writeNpy } from '../../src/io/npy';
+import { writeFileAtomic } from '../../src/io/atomicWrite';
 import { referenceFile } from '../support/paths';
 import { tempDir } from '../support/tempModels';
 

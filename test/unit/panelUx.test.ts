@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { diffusersFolderOf, isOnnxFile, modelTargetOf } from '../../src/extension/modelTarget';
+import { settingsFromPng } from '../../src/extension/pngSettings';
 import { MAX_HISTORY, MAX_KEPT_PNG, RunHistory } from '../../src/extension/runHistory';
+import { encodeGridPng } from '../../src/runner/png';
 import type { RunSettings } from '../../src/protocol';
 import { imageAt, tileOrigin, toGridPixels } from '../../webview/gridLayout';
 import { changedSettings } from '../../webview/settingsMerge';
@@ -95,4 +97,57 @@ test('the run history keeps the last runs, most recent first, with their PNG; a 
   assert.equal(history.get('nope'), undefined);
   store.set('pndm.history', [{ junk: true }, ...(store.get('pndm.history') as unknown[])]);
   assert.equal(history.entries[0].line, 'big', 'a malformed stored entry is skipped');
+});
+
+test('a PNG saved by pndm gives back its settings (the preview stays); a PNG without a recipe is refused with what to do', () => {
+  const recipe = {
+    sampler: 'ddim',
+    steps: 12,
+    samples: 4,
+    seed: 77,
+    spacing: 'trailing',
+    eta: 0.5,
+    variance: 'fixed_small',
+    tolerance: 0.001,
+    ep: 'cpu',
+    model: 'm.onnx',
+    modelSha256: '0'.repeat(64),
+  };
+  const png = encodeGridPng(
+    new Float32Array(4 * 4),
+    4,
+    { channels: 1, height: 2, width: 2 },
+    { 'pndm.settings': JSON.stringify(recipe), Comment: 'DDIM, 12 steps' },
+  );
+  const read = settingsFromPng(png, 'x.png', { ...base, preview: 'xt' });
+  assert.deepEqual(read, {
+    ok: true,
+    settings: {
+      sampler: 'ddim',
+      steps: 12,
+      samples: 4,
+      seed: 77,
+      spacing: 'trailing',
+      eta: 0.5,
+      variance: 'fixed_small',
+      provider: 'cpu',
+      preview: 'xt',
+    },
+    model: 'm.onnx',
+    line: 'DDIM, 12 steps',
+  });
+  const plain = encodeGridPng(new Float32Array(4), 1, { channels: 1, height: 2, width: 2 });
+  const refused = settingsFromPng(plain, 'plain.png', base);
+  assert.match(
+    !refused.ok ? refused.error : '',
+    /^plain\.png: it holds no pndm\.settings text.*Open a PNG saved by pndm sample or the PNDM panel\.$/,
+  );
+  const bad = encodeGridPng(
+    new Float32Array(4),
+    1,
+    { channels: 1, height: 2, width: 2 },
+    { 'pndm.settings': JSON.stringify({ ...recipe, steps: 0 }) },
+  );
+  const badRead = settingsFromPng(bad, 'bad.png', base);
+  assert.match(!badRead.ok ? badRead.error : '', /^bad\.png: its recipe does not fit the panel: settings\.steps is 0/);
 });

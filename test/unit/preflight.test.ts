@@ -65,7 +65,6 @@ test('the worker refuses such a run before its first model call, with the same m
     samples: 2,
     seed: 0,
     preview: 'x0',
-    frameIntervalMs: 0,
   };
   const messages: FromWorker[] = [];
   await runInWorker(model, request, new AbortController().signal, (m) => void messages.push(m));

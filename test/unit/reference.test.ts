@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { openOnnxModel, readNpy, type OnnxEpsModel } from '../../src/model';
+import { readNpy } from '../../src/io';
+import { openOnnxModel, type OnnxEpsModel } from '../../src/model';
 import { DEFAULT_SETTINGS, makeSchedule, sample, type SamplerName } from '../../src/sampler';
 import { maxAbsDiff } from '../support/gaussianModel';
 import { bundledModel, referenceFile } from '../support/paths';

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { candidateName, outputStem, writeNewFile } from '../../src/extension/uniqueFile';
+import { candidateName, outputStem, writeNewFile } from '../../src/io/uniqueFile';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

@@ -116,7 +116,7 @@ test('enum fields accept exactly their values', () => {
   for (const sampler of SAMPLER_NAMES) assert.equal(generate({ ...good, sampler }).ok, true, sampler);
   refused({ type: 'generate', settings: { ...good, sampler: 'pndm' } }, /settings\.sampler is "pndm"; it must be one of f-pndm, s-pndm/);
   refused({ type: 'generate', settings: { ...good, sampler: 'F-PNDM' } }, /settings\.sampler/);
-  refused({ type: 'generate', settings: { ...good, spacing: 'uniform' } }, /one of leading, trailing, linspace/);
+  refused({ type: 'generate', settings: { ...good, spacing: 'uniform' } }, /one of auto, leading, trailing, linspace/);
   refused({ type: 'generate', settings: { ...good, provider: 'tensorrt' } }, /one of auto, cpu, cuda, dml, coreml, webgpu/);
   refused({ type: 'generate', settings: { ...good, preview: 'x0 ' } }, /one of x0, xt/);
   for (const variance of ['auto', 'fixed_small', 'fixed_large', 'learned', 'learned_range']) {

@@ -1,5 +1,5 @@
-// The extension's worker pipeline in plain Node (dist/worker.js, built with the tests): a run's
-// "Copy settings" JSON given to `pndm sample --settings` reproduces the panel's grid pixel for pixel;
+// The extension's worker pipeline in plain Node (dist/worker.js, built with the tests): a run's saved
+// PNG or "Copy settings" JSON given to `pndm sample --settings` reproduces the panel's grid pixel for pixel;
 // cancel, a bad model and a crashed worker end requests with clear messages, and the client recovers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { settingsFileOf } from '../../src/extension/modelSummary';
+import { pngTextOf, settingsFileOf } from '../../src/extension/modelSummary';
 import { RunFailed, WorkerClient } from '../../src/extension/workerClient';
 import type { RunSettings } from '../../src/protocol';
-import { tileGrid } from '../../src/runner/png';
+import { encodeGridPng, tileGrid } from '../../src/runner/png';
 import { bundledModel, repoRoot } from '../support/paths';
 import { decodePng } from '../support/png';
 
@@ -26,27 +26,42 @@ const settings: RunSettings = {
   provider: 'cpu',
   preview: 'x0',
 };
-const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel(), frameIntervalMs: 0 });
+const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel() });
 
-test("the copied settings make `pndm sample` draw exactly the panel's grid", async () => {
+test("the panel's saved PNG and its copied settings make `pndm sample --settings` draw exactly the panel's grid", async () => {
   const client = new WorkerClient(worker(), () => undefined);
   try {
     const frames: boolean[] = [];
     const done = await client.run(request(), { onFrame: (f) => frames.push(f.final) }).done;
     assert.equal(frames.at(-1), true);
-    const summary = { settings, nfe: done.nfe, provider: done.provider, wallMs: done.wallMs, modelMs: done.modelMs, line: done.line };
+    const summary = {
+      settings,
+      nfe: done.nfe,
+      provider: done.provider,
+      wallMs: done.wallMs,
+      modelMs: done.modelMs,
+      line: done.line,
+      sampling: done.settings,
+    };
     const dir = mkdtempSync(join(tmpdir(), 'pndm-parity-'));
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify(settingsFileOf(summary, bundledModel())));
-    const cli = spawnSync(
-      process.execPath,
-      [join(repoRoot(), 'bin', 'pndm.js'), 'sample', '--settings', join(dir, 'settings.json'), '--out', join(dir, 'cli.png')],
-      { encoding: 'utf8' },
+    // what Save writes (the same functions, without the vscode dialogs) and what Copy settings copies
+    writeFileSync(
+      join(dir, 'panel.png'),
+      encodeGridPng(new Float32Array(done.x), done.count, done.shape, await pngTextOf(summary, bundledModel())),
     );
-    assert.equal(cli.status, 0, cli.stderr);
-    const fromCli = decodePng(readFileSync(join(dir, 'cli.png')));
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(await settingsFileOf(summary, bundledModel())));
     const fromPanel = tileGrid(new Float32Array(done.x), done.count, done.shape);
-    assert.deepEqual([fromCli.width, fromCli.height], [fromPanel.width, fromPanel.height]);
-    assert.ok(Buffer.from(fromPanel.pixels).equals(fromCli.pixels), 'the CLI drew different pixels');
+    for (const saved of ['panel.png', 'settings.json']) {
+      const cli = spawnSync(
+        process.execPath,
+        [join(repoRoot(), 'bin', 'pndm.js'), 'sample', '--settings', join(dir, saved), '--out', join(dir, `cli-${saved}.png`)],
+        { encoding: 'utf8' },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const fromCli = decodePng(readFileSync(join(dir, `cli-${saved}.png`)));
+      assert.deepEqual([fromCli.width, fromCli.height], [fromPanel.width, fromPanel.height]);
+      assert.ok(Buffer.from(fromPanel.pixels).equals(fromCli.pixels), `the CLI drew different pixels from ${saved}`);
+    }
   } finally {
     client.dispose();
   }

@@ -8,7 +8,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describeWriteError, writeFileAtomic } from '../model/atomicWrite';
+import { describeWriteError, writeFileAtomic } from './atomicWrite';
 
 /** `pndm-f-pndm-50steps-seed0` for these settings (only safe file-name characters). */
 export function outputStem(sampler: string, steps: number, seed: number): string {
