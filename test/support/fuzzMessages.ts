@@ -25,6 +25,7 @@ const SAMPLERS = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm'];
 const SPACINGS = ['auto', 'leading', 'trailing', 'linspace'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 const PREVIEWS = ['x0', 'xt'];
+const VARIANCES = ['auto', 'fixed_small', 'fixed_large', 'learned', 'learned_range'];
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const FIELD_OK: Record<string, (v: unknown) => boolean> = {
   sampler: (v) => typeof v === 'string' && SAMPLERS.includes(v),
@@ -33,6 +34,7 @@ const FIELD_OK: Record<string, (v: unknown) => boolean> = {
   seed: (v) => isInt(v, -1, 4294967295),
   spacing: (v) => typeof v === 'string' && SPACINGS.includes(v),
   eta: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1,
+  variance: (v) => typeof v === 'string' && VARIANCES.includes(v),
   provider: (v) => typeof v === 'string' && PROVIDERS.includes(v),
   preview: (v) => typeof v === 'string' && PREVIEWS.includes(v),
 };
@@ -239,6 +241,7 @@ export class MessageFuzzer {
       seed: this.chance(0.2) ? this.pick([-1, 0, 4294967295]) : this.int(2 ** 32),
       spacing: this.pick(SPACINGS),
       eta: this.chance(0.3) ? this.pick([0, 1]) : this.rng(),
+      variance: this.pick(VARIANCES),
       provider: this.pick(PROVIDERS),
       preview: this.pick(PREVIEWS),
     };

@@ -36,7 +36,7 @@ function check(c: FuzzCase, i: number): { valid: boolean; error?: string } {
     assert.ok(v.error.length > 20 && v.error.length < 400, `${what}: error of ${v.error.length} characters`);
     assert.match(
       v.error,
-      /^(A panel message must be an object with a "type", got .+\.|Unknown panel message type .+; expected one of ready, generate, cancel, save, copySettings, browseModel, useBundledModel, recentModels, openCompare, resampleImage, exportAnimation, openHistory, saveHistory, openPng\.|(Re-sample|Export) refused: index .+\.|History request refused: id .+\.|Open PNG refused: .+\.|Generate refused: settings(\.(sampler|steps|samples|seed|spacing|eta|provider|preview))? (is|must be) .+\.)$/s,
+      /^(A panel message must be an object with a "type", got .+\.|Unknown panel message type .+; expected one of ready, generate, cancel, save, copySettings, browseModel, useBundledModel, recentModels, openCompare, resampleImage, exportAnimation, openHistory, saveHistory, openPng\.|(Re-sample|Export) refused: index .+\.|History request refused: id .+\.|Open PNG refused: .+\.|Generate refused: settings(\.(sampler|steps|samples|seed|spacing|eta|variance|provider|preview))? (is|must be) .+\.)$/s,
       what,
     );
     return { valid: false, error: v.error };
@@ -92,7 +92,7 @@ test('regression: a deeply nested array as the message or its type is refused in
 });
 
 test('fields inherited through a prototype are not the message: they are refused, not acted on', () => {
-  const settings = { sampler: 'ddim', steps: 5, samples: 1, seed: 0, spacing: 'leading', eta: 0, provider: 'cpu', preview: 'x0' };
+  const settings = { sampler: 'ddim', steps: 5, samples: 1, seed: 0, spacing: 'leading', eta: 0, variance: 'auto', provider: 'cpu', preview: 'x0' };
   assert.match(
     (validateMessage({ type: 'generate', settings: Object.create(settings) }) as { error: string }).error,
     /^Generate refused: settings\.sampler is missing; it must be one of f-pndm/,
