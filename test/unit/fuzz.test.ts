@@ -92,7 +92,17 @@ test('regression: a deeply nested array as the message or its type is refused in
 });
 
 test('fields inherited through a prototype are not the message: they are refused, not acted on', () => {
-  const settings = { sampler: 'ddim', steps: 5, samples: 1, seed: 0, spacing: 'leading', eta: 0, variance: 'auto', provider: 'cpu', preview: 'x0' };
+  const settings = {
+    sampler: 'ddim',
+    steps: 5,
+    samples: 1,
+    seed: 0,
+    spacing: 'leading',
+    eta: 0,
+    variance: 'auto',
+    provider: 'cpu',
+    preview: 'x0',
+  };
   assert.match(
     (validateMessage({ type: 'generate', settings: Object.create(settings) }) as { error: string }).error,
     /^Generate refused: settings\.sampler is missing; it must be one of f-pndm/,

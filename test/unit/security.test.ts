@@ -81,7 +81,17 @@ test('no webview message carries a path: path-like fields are dropped from every
     outputFolder: '/',
     folder: '~',
   };
-  const settings = { sampler: 'ddim', steps: 5, samples: 1, seed: 0, spacing: 'leading', eta: 0, variance: 'auto', provider: 'cpu', preview: 'x0' };
+  const settings = {
+    sampler: 'ddim',
+    steps: 5,
+    samples: 1,
+    seed: 0,
+    spacing: 'leading',
+    eta: 0,
+    variance: 'auto',
+    provider: 'cpu',
+    preview: 'x0',
+  };
   for (const type of ['ready', 'cancel', 'save', 'copySettings', 'browseModel', 'useBundledModel']) {
     assert.deepEqual(validateMessage({ type, ...paths }), { ok: true, message: { type } });
   }
