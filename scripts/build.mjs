@@ -38,7 +38,7 @@ const builds = [
     target: 'es2022',
     sourcemap: !production,
     minify: production,
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', compare: 'webview/compare.ts' },
     outdir: 'dist',
     logLevel: 'warning',
   },

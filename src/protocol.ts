@@ -100,6 +100,27 @@ export enum MessageType {
   RunCancelled = 'runCancelled',
   Error = 'error',
   Notice = 'notice',
+  /** The title-bar Generate command (or its keybinding): the webview sends Generate with its form's values. */
+  GenerateFromForm = 'generateFromForm',
+  /** A finished run to show as the panel's own (a compare cell opened as a normal run). */
+  ShowRun = 'showRun',
+  /** One image of the last run sampled again on its own, with its denoising strip. */
+  ImageResampled = 'imageResampled',
+  /** The workspace's run history (sent with Init and after each finished run). */
+  History = 'history',
+  // #endregion
+  // #region to the compare view
+  CompareInit = 'compareInit',
+  CompareStarted = 'compareStarted',
+  CompareProgress = 'compareProgress',
+  CompareCell = 'compareCell',
+  CompareEnded = 'compareEnded',
+  // #endregion
+  // #region from the compare view
+  CompareReady = 'compareReady',
+  RunComparison = 'runComparison',
+  CancelComparison = 'cancelComparison',
+  OpenCell = 'openCell',
   // #endregion
   // #region from the webview
   Ready = 'ready',
@@ -109,6 +130,20 @@ export enum MessageType {
   CopySettings = 'copySettings',
   BrowseModel = 'browseModel',
   UseBundledModel = 'useBundledModel',
+  /** Show the recent-models quick pick. */
+  RecentModels = 'recentModels',
+  /** Open the compare view on the panel's model. */
+  OpenCompare = 'openCompare',
+  /** Re-sample one image of the last run on its own (exact: it has its own noise stream) and return its denoising strip. */
+  ResampleImage = 'resampleImage',
+  /** Export the last run's denoising as an animated GIF: the grid, or one image's strip. */
+  ExportAnimation = 'exportAnimation',
+  /** Show a run of the history in the panel (its settings, grid and summary). */
+  OpenHistory = 'openHistory',
+  /** Save a run of the history as a PNG (the picture kept with it, settings embedded). */
+  SaveHistory = 'saveHistory',
+  /** A PNG dropped on the panel: restore the settings it was made with. */
+  OpenPng = 'openPng',
   // #endregion
 }
 
@@ -138,6 +173,8 @@ export interface InitMessage {
   readonly running: boolean;
   readonly lastFrame?: FrameData & { readonly progress?: RunProgress };
   readonly lastSummary?: RunSummary;
+  /** The workspace's run history, most recent first. */
+  readonly history: readonly HistoryEntry[];
 }
 export interface SettingsMessage {
   readonly type: MessageType.Settings;
@@ -175,6 +212,53 @@ export interface NoticeMessage {
   readonly message: string;
 }
 
+/** A finished run to show (a compare cell, or a run from the history): its settings in the form, its grid and summary line. */
+export interface ShowRunMessage {
+  readonly type: MessageType.ShowRun;
+  readonly settings: RunSettings;
+  /** The grid as a frame (a compare cell)… */
+  readonly frame?: FrameData;
+  /** …or as a PNG data: URL (a history entry). */
+  readonly image?: string;
+  readonly line: string;
+}
+
+export interface ImageResampledMessage {
+  readonly type: MessageType.ImageResampled;
+  /** The image's index in the grid (0-based, row-major). */
+  readonly index: number;
+  /** The image sampled again. */
+  readonly image: FrameData;
+  /** x̂₀ at each step, then the final image: the denoising strip. */
+  readonly strip: readonly FrameData[];
+  /** Largest |difference| between the re-sampled image and the run's image, in the model's range (0: identical). */
+  readonly maxAbsDiff: number;
+  readonly nfe: number;
+}
+
+/** A finished run kept for the workspace (workspaceState): what it was, and its grid as a PNG. */
+export interface HistoryEntry {
+  readonly id: string;
+  /** When it finished, ms since 1970. */
+  readonly time: number;
+  readonly modelPath: string;
+  readonly settings: RunSettings;
+  readonly line: string;
+  /** The grid PNG (settings embedded, as Save writes it) as a data: URL; absent when it was too large to keep. */
+  readonly png?: string;
+}
+
+export interface HistoryMessage {
+  readonly type: MessageType.History;
+  /** Most recent first. */
+  readonly entries: readonly HistoryEntry[];
+}
+
+/** Only the host knows which command ran; only the webview knows the values typed in its form. */
+export interface GenerateFromFormMessage {
+  readonly type: MessageType.GenerateFromForm;
+}
+
 export interface ReadyMessage {
   readonly type: MessageType.Ready;
 }
@@ -197,6 +281,37 @@ export interface BrowseModelMessage {
 export interface UseBundledModelMessage {
   readonly type: MessageType.UseBundledModel;
 }
+export interface RecentModelsMessage {
+  readonly type: MessageType.RecentModels;
+}
+export interface OpenCompareMessage {
+  readonly type: MessageType.OpenCompare;
+}
+export interface ResampleImageMessage {
+  readonly type: MessageType.ResampleImage;
+  /** 0-based index into the last run's images. */
+  readonly index: number;
+}
+export interface OpenHistoryMessage {
+  readonly type: MessageType.OpenHistory;
+  readonly id: string;
+}
+export interface SaveHistoryMessage {
+  readonly type: MessageType.SaveHistory;
+  readonly id: string;
+}
+export interface OpenPngMessage {
+  readonly type: MessageType.OpenPng;
+  /** The file's name (for messages). */
+  readonly name: string;
+  /** The file's bytes, base64. */
+  readonly data: string;
+}
+export interface ExportAnimationMessage {
+  readonly type: MessageType.ExportAnimation;
+  /** Omitted: the whole grid (the run's frames); a number: that image's denoising strip (re-sampled first if needed). */
+  readonly index?: number;
+}
 
 export type ToWebview =
   | InitMessage
@@ -207,10 +322,27 @@ export type ToWebview =
   | RunFinishedMessage
   | RunCancelledMessage
   | ErrorMessage
-  | NoticeMessage;
+  | NoticeMessage
+  | GenerateFromFormMessage
+  | ShowRunMessage
+  | ImageResampledMessage
+  | HistoryMessage;
 
 export type FromWebview =
-  ReadyMessage | GenerateMessage | CancelMessage | SaveMessage | CopySettingsMessage | BrowseModelMessage | UseBundledModelMessage;
+  | ReadyMessage
+  | GenerateMessage
+  | CancelMessage
+  | SaveMessage
+  | CopySettingsMessage
+  | BrowseModelMessage
+  | UseBundledModelMessage
+  | RecentModelsMessage
+  | OpenCompareMessage
+  | ResampleImageMessage
+  | ExportAnimationMessage
+  | OpenHistoryMessage
+  | SaveHistoryMessage
+  | OpenPngMessage;
 
 /**
  * The settings file `pndm sample --settings` accepts (JSON, or a PNG saved by the CLI or the panel) and
@@ -229,4 +361,119 @@ export interface WebviewState {
   readonly summaryLine?: string;
   /** The status line of that run (step N/N, calls, speed, provider). */
   readonly statusLine?: string;
+  /** The settings the host last sent: a settings change overwrites only the controls whose setting changed. */
+  readonly hostSettings?: RunSettings;
+  /** The grid canvas's text alternative for that image. */
+  readonly gridLabel?: string;
+  /** Images in that grid and its size (to find the image under a click). */
+  readonly grid?: { readonly count: number; readonly width: number; readonly height: number };
 }
+
+// #region compare view
+/**
+ * The accurate solves a comparison measures its cells against (from the same noise). Deterministic
+ * samplers only; computed once per (model, seed, samples, reference) and cached by the host.
+ */
+export const REFERENCE_SOLVES = {
+  'f-pndm-500': { sampler: 'f-pndm', steps: 500, label: 'F-PNDM 500 steps' },
+  'f-pndm-250': { sampler: 'f-pndm', steps: 250, label: 'F-PNDM 250 steps' },
+  'f-pndm-100': { sampler: 'f-pndm', steps: 100, label: 'F-PNDM 100 steps' },
+  'ddim-1000': { sampler: 'ddim', steps: 1000, label: 'DDIM 1000 steps' },
+} as const satisfies Record<string, { sampler: SamplerName; steps: number; label: string }>;
+export type ReferenceName = keyof typeof REFERENCE_SOLVES;
+
+/** Inclusive bounds of a comparison, enforced on the host. */
+export const COMPARE_LIMITS = {
+  /** Distinct step counts (columns). */
+  stepCounts: { min: 1, max: 8 },
+  samples: { min: 1, max: 256 },
+  seed: { min: 0, max: 4294967295 },
+} as const;
+
+/** What "Run comparison" asks for: every (sampler, steps) cell from the same noise. */
+export interface CompareRequest {
+  /** Rows, distinct, in the order shown. */
+  readonly samplers: readonly SamplerName[];
+  /** Columns, distinct, ascending. */
+  readonly steps: readonly number[];
+  readonly samples: number;
+  readonly seed: number;
+  readonly reference: ReferenceName;
+}
+
+/** One finished cell: its grid, its cost and its distance to the reference solution. */
+export interface CompareCellResult {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly nfe: number;
+  readonly wallMs: number;
+  /** Root-mean-square difference to the reference samples, over every pixel of every sample (model range [−1, 1]). */
+  readonly rms: number;
+  readonly frame: FrameData;
+}
+
+export interface CompareInitMessage {
+  readonly type: MessageType.CompareInit;
+  readonly model?: ModelSummary;
+  /** Every sampler of ours, in SAMPLER_NAMES order, with its label. */
+  readonly samplers: readonly { readonly name: SamplerName; readonly label: string }[];
+  /** The last comparison (to repaint a view that was hidden), if any. */
+  readonly request?: CompareRequest;
+  readonly cells: readonly (CompareCellResult & { readonly index: number })[];
+  readonly running: boolean;
+}
+export interface CompareStartedMessage {
+  readonly type: MessageType.CompareStarted;
+  readonly request: CompareRequest;
+  /** Row-major: cell i is (samplers[⌊i / steps.length⌋], steps[i mod steps.length]). */
+  readonly cells: readonly { readonly sampler: SamplerName; readonly steps: number }[];
+  readonly referenceLabel: string;
+  /** True when the reference came from the cache. */
+  readonly referenceCached: boolean;
+}
+export interface CompareProgressMessage {
+  readonly type: MessageType.CompareProgress;
+  /** −1: the reference solve; otherwise the cell index. */
+  readonly index: number;
+  readonly step: number;
+  readonly steps: number;
+  /** Cells finished so far. */
+  readonly done: number;
+  readonly total: number;
+}
+export interface CompareCellMessage {
+  readonly type: MessageType.CompareCell;
+  readonly index: number;
+  readonly result: CompareCellResult;
+}
+export interface CompareEndedMessage {
+  readonly type: MessageType.CompareEnded;
+  readonly outcome: 'finished' | 'cancelled' | 'failed';
+  /** One line: what happened (and for a failure what to do). */
+  readonly message: string;
+}
+export type ToCompareView =
+  | CompareInitMessage
+  | CompareStartedMessage
+  | CompareProgressMessage
+  | CompareCellMessage
+  | CompareEndedMessage
+  | ErrorMessage
+  | NoticeMessage;
+
+export interface CompareReadyMessage {
+  readonly type: MessageType.CompareReady;
+}
+export interface RunComparisonMessage {
+  readonly type: MessageType.RunComparison;
+  readonly request: CompareRequest;
+}
+export interface CancelComparisonMessage {
+  readonly type: MessageType.CancelComparison;
+}
+export interface OpenCellMessage {
+  readonly type: MessageType.OpenCell;
+  readonly index: number;
+}
+export type FromCompareView = CompareReadyMessage | RunComparisonMessage | CancelComparisonMessage | OpenCellMessage;
+// #endregion

@@ -23,16 +23,11 @@ export const controls = {
   preview: field('preview'),
 };
 
-export function writeSettings(s: RunSettings): void {
-  controls.sampler.value = s.sampler;
-  controls.steps.value = String(s.steps);
-  controls.samples.value = String(s.samples);
-  controls.seed.value = String(s.seed);
-  controls.spacing.value = s.spacing;
-  controls.eta.value = String(s.eta);
-  controls.variance.value = s.variance;
-  controls.provider.value = s.provider;
-  controls.preview.value = s.preview;
+/** Write the given settings (all, or only those that changed) into their controls. */
+export function writeSettings(s: Partial<RunSettings>): void {
+  for (const [key, value] of Object.entries(s) as [keyof RunSettings, RunSettings[keyof RunSettings]][]) {
+    controls[key].value = String(value);
+  }
   showEtaWhereItApplies();
 }
 

@@ -3,12 +3,15 @@
  * running flag, last frame, last summary) and then streams frames. Everything the user does goes to the
  * host as a FromWebview message; the host validates it again.
  */
-import { MessageType, type ToWebview } from '../src/protocol';
+import { MessageType, type FrameMessage, type RunSettings, type ToWebview } from '../src/protocol';
 import { controls, onAnyChange, randomSeed, readSettings, showEtaWhereItApplies, writeSettings } from './controls';
 import { drawDataUrl, drawFrame, snapshot } from './grid';
+import { changedSettings } from './settingsMerge';
 import { loadState, saveState, send } from './state';
 import { registerToolkit } from './toolkit';
-import { setRunning, showMessage, showModel, showProgress, showStatus, showSummary, statusText } from './view';
+import { currentGeometry, resampled, setGeometry, setupZoom } from './zoom';
+import { setupHistory, showHistory } from './history';
+import { describeGrid, setRunning, showMessage, showModel, showProgress, showStatus, showSummary, statusText } from './view';
 
 registerToolkit();
 const canvas = document.getElementById('grid') as HTMLCanvasElement;
@@ -21,14 +24,18 @@ if (restored.settings) writeSettings(restored.settings);
 if (restored.image) drawDataUrl(canvas, restored.image);
 if (restored.summaryLine) showSummary(restored.summaryLine);
 if (restored.statusLine) showStatus(restored.statusLine);
+if (restored.gridLabel) describeGrid(canvas, restored.gridLabel);
+setupZoom();
+setupHistory();
+setGeometry(restored.grid);
+/** The settings of the run being shown (for the grid's text alternative). */
+let shown: RunSettings | undefined;
 
 const click = (id: string, action: () => void) => document.getElementById(id)?.addEventListener('click', action);
-click('generate', () => {
-  const read = readSettings();
-  if ('error' in read) return showMessage(read.error, 'error');
-  showMessage('');
-  send({ type: MessageType.Generate, settings: read.settings });
-});
+click('generate', generate);
+click('recent', () => send({ type: MessageType.RecentModels }));
+click('compare', () => send({ type: MessageType.OpenCompare }));
+click('export-gif', () => send({ type: MessageType.ExportAnimation }));
 click('cancel', () => send({ type: MessageType.Cancel }));
 click('save', () => send({ type: MessageType.Save }));
 click('copy', () => send({ type: MessageType.CopySettings }));
@@ -41,29 +48,77 @@ click('new-seed', () => {
 controls.sampler.addEventListener('change', showEtaWhereItApplies);
 onAnyChange(() => persistSettings());
 
+function generate(): void {
+  const read = readSettings();
+  if ('error' in read) return showMessage(read.error, 'error');
+  showMessage('');
+  send({ type: MessageType.Generate, settings: read.settings });
+}
+
+/** The sampler's name as its dropdown shows it. */
+function samplerLabel(name: string): string {
+  return document.querySelector(`#sampler vscode-option[value="${name}"]`)?.textContent?.trim() || name;
+}
+
+/** Say in words what the canvas shows now (its text alternative for screen readers). */
+function describeFrame(frame: FrameMessage): void {
+  const columns = Math.ceil(Math.sqrt(frame.count));
+  const what = frame.final ? 'final samples' : shown?.preview === 'xt' ? 'noisy states x_t' : 'predicted clean images x̂₀';
+  const run = shown ? `, ${samplerLabel(shown.sampler)}, ${shown.steps} steps, seed ${shown.seed}` : '';
+  const step = frame.final ? '' : ` at step ${frame.progress.step} of ${frame.progress.steps}`;
+  describeGrid(canvas, `Sample grid of ${frame.count} images in ${columns} columns${run}: ${what}${step}.`);
+}
+
+/** Apply the host's settings to the controls whose setting changed since it last sent them. */
+function applyHostSettings(next: RunSettings): void {
+  writeSettings(changedSettings(loadState().hostSettings, next));
+  saveState({ hostSettings: next });
+  persistSettings();
+}
+
 function persistSettings(): void {
   const read = readSettings();
   if ('settings' in read) saveState({ settings: read.settings });
 }
+
+// a PNG saved by pndm or the panel, dropped on the panel (VS Code: hold Shift while dropping), restores its settings
+document.body.addEventListener('dragover', (e) => e.preventDefault());
+document.body.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const file = e.dataTransfer?.files[0];
+  if (!file) return;
+  if (!/\.png$/i.test(file.name)) return showMessage(`${file.name} is not a PNG: drop a PNG saved by pndm sample or this panel.`, 'error');
+  const reader = new FileReader();
+  reader.onload = () => send({ type: MessageType.OpenPng, name: file.name, data: String(reader.result).replace(/^data:[^,]*,/, '') });
+  reader.onerror = () => showMessage(`Could not read ${file.name}.`, 'error');
+  reader.readAsDataURL(file);
+});
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => handle(event.data));
 
 function handle(message: ToWebview): void {
   switch (message.type) {
     case MessageType.Init:
-      if (!loadState().settings) writeSettings(message.settings);
+      if (!loadState().settings) {
+        writeSettings(message.settings);
+        saveState({ hostSettings: message.settings });
+      } else applyHostSettings(message.settings); // settings changed while the page was away
       if (message.model) {
         showModel(message.model);
         saveState({ modelPath: message.model.path });
       }
-      if (message.lastFrame) drawFrame(canvas, message.lastFrame);
+      if (message.lastFrame) {
+        drawFrame(canvas, message.lastFrame);
+        setGeometry({ count: message.lastFrame.count, width: message.lastFrame.width, height: message.lastFrame.height });
+      }
+      if (message.lastSummary) shown = message.lastSummary.settings;
       if (message.lastFrame?.progress) showProgress(message.lastFrame.progress, !message.running);
       if (message.lastSummary) showSummary(message.lastSummary.line);
       setRunning(message.running);
+      showHistory(message.history);
       return;
     case MessageType.Settings:
-      writeSettings(message.settings);
-      persistSettings();
+      applyHostSettings(message.settings);
       return;
     case MessageType.Model:
       showModel(message.model);
@@ -72,19 +127,29 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.RunStarted:
       setRunning(true);
+      shown = message.settings;
       showSummary('');
       showMessage('');
       showStatus(`starting: ${message.expectedNfe ?? 'adaptive number of'} model calls…`);
       return;
     case MessageType.Frame:
       drawFrame(canvas, message);
+      setGeometry({ count: message.count, width: message.width, height: message.height });
+      describeFrame(message);
       showProgress(message.progress, message.final);
       document.body.dataset.frames = String(++framesDrawn);
       return;
     case MessageType.RunFinished:
       setRunning(false);
       showSummary(message.summary.line);
-      saveState({ summaryLine: message.summary.line, statusLine: statusText(), image: snapshot(canvas) });
+      describeGrid(canvas, `Sample grid: ${message.summary.line}`);
+      saveState({
+        summaryLine: message.summary.line,
+        statusLine: statusText(),
+        image: snapshot(canvas),
+        gridLabel: canvas.getAttribute('aria-label') ?? undefined,
+        grid: currentGeometry(),
+      });
       return;
     case MessageType.RunCancelled:
       setRunning(false);
@@ -96,6 +161,39 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.Notice:
       showMessage(message.message);
+      return;
+    case MessageType.ImageResampled:
+      resampled(message);
+      return;
+    case MessageType.GenerateFromForm:
+      generate();
+      return;
+    case MessageType.ShowRun:
+      writeSettings(message.settings);
+      persistSettings();
+      shown = message.settings;
+      if (message.frame) {
+        drawFrame(canvas, message.frame);
+        setGeometry({ count: message.frame.count, width: message.frame.width, height: message.frame.height });
+      } else if (message.image) {
+        drawDataUrl(canvas, message.image);
+        setGeometry(undefined); // a picture from the history: no zoom (its images are not in the worker)
+      }
+      setRunning(false);
+      showMessage('');
+      showStatus('');
+      showSummary(message.line);
+      describeGrid(canvas, `Sample grid: ${message.line}`);
+      saveState({
+        summaryLine: message.line,
+        statusLine: '',
+        image: message.image ?? snapshot(canvas),
+        gridLabel: canvas.getAttribute('aria-label') ?? undefined,
+        grid: currentGeometry(),
+      });
+      return;
+    case MessageType.History:
+      showHistory(message.entries);
       return;
     default: {
       const unknown: never = message;

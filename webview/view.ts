@@ -9,7 +9,10 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 
 export function showModel(model: ModelSummary): void {
   $('model-name').textContent = model.bundled ? `${model.name} (bundled)` : model.name;
-  $('model-path').textContent = model.path;
+  const path = document.createElement('bdi'); // the path is shown right-to-left only so that its start is what an ellipsis cuts
+  path.textContent = model.path;
+  $('model-path').replaceChildren(path);
+  $('model-path').title = model.path;
   $('model-facts').textContent =
     `image ${model.imageShape} · ${model.predictionType} prediction · T = ${model.numTrainTimesteps} · ` +
     `schedule: ${model.scheduleSource} · inputs: ${model.inputs} · provider: ${model.providerChoice ?? model.provider}`;
@@ -42,6 +45,11 @@ export function statusText(): string {
   return $('status').textContent ?? '';
 }
 
+/** The grid canvas's text alternative: what it shows, in words. */
+export function describeGrid(canvas: HTMLElement, text: string): void {
+  canvas.setAttribute('aria-label', text);
+}
+
 export function showSummary(line: string): void {
   $('summary').textContent = line;
 }
@@ -65,5 +73,6 @@ export function setRunning(running: boolean): void {
   set('cancel', !running);
   set('save', running);
   set('copy', running);
+  set('export-gif', running);
   document.body.classList.toggle('running', running);
 }

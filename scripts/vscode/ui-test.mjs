@@ -12,6 +12,7 @@
 //                 the repository as the extension under development
 //   PNDM_UI_STEPS=20 by default; PNDM_KEEP_TMP=1 keeps temp folders
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,7 +28,10 @@ if (!existsSync(join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/exten
 provision();
 
 const results = [];
+// PNDM_UI_GREP=pattern runs only the checks whose name matches (and the first, which loads the workbench)
+const grep = process.env.PNDM_UI_GREP ? new RegExp(process.env.PNDM_UI_GREP) : undefined;
 async function check(name, fn) {
+  if (grep && results.length > 0 && !grep.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -132,7 +136,11 @@ try {
   await check('palette → "PNDM: Generate Samples" opens the panel on the bundled model', async () => {
     await palette('PNDM: Generate Samples');
     await panel().locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+    // the model's facts are one click away (collapsed, so that the grid gets the height)
+    await panel().locator('#model-details summary').click();
     await panel().locator('#model-facts').filter({ hasText: '1×32×32' }).waitFor({ timeout: 10_000 });
+    await panel().locator('#model-details summary').click();
+    await panel().locator('#model-facts').waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
   await check('the controls show the settings and are labelled; η is shown only for DDIM, the variance only for DDPM', async () => {
@@ -156,6 +164,14 @@ try {
       const label = (await p.locator(`#${id}`).getAttribute('aria-label')) ?? (await p.locator(`#${id}`).getAttribute('aria-labelledby'));
       if (!label) throw new Error(`#${id} has no accessible label`);
     }
+    // WCAG 2.5.3 (label in name): the accessible name contains the text the control shows
+    for (const id of ['browse', 'recent', 'bundled', 'generate', 'cancel', 'save', 'copy', 'steps', 'samples', 'seed', 'eta']) {
+      const [visible, name] = await p.locator(`#${id}`).evaluate((el) => [el.textContent.trim(), el.getAttribute('aria-label') ?? '']);
+      if (!visible || !name.toLowerCase().includes(visible.toLowerCase()))
+        throw new Error(`#${id}: accessible name "${name}" does not contain its visible label "${visible}"`);
+    }
+    if (!/Sample grid/.test((await p.locator('#grid').getAttribute('aria-label')) ?? ''))
+      throw new Error('the grid canvas has no text alternative');
     const samples = await p.locator('#samples').evaluate((el) => el.value);
     if (samples !== '81') throw new Error(`samples shows ${samples}, expected the default 81`);
     if (await p.locator('#eta').isVisible()) throw new Error('η is visible for F-PNDM');
@@ -182,7 +198,19 @@ try {
       await page.keyboard.press('Tab');
       seen.push(await p.locator('body').evaluate(() => document.activeElement?.id ?? ''));
     }
-    for (const id of ['bundled', 'sampler', 'steps', 'samples', 'seed', 'new-seed', 'spacing', 'provider', 'preview', 'generate']) {
+    for (const id of [
+      'recent',
+      'bundled',
+      'sampler',
+      'steps',
+      'samples',
+      'seed',
+      'new-seed',
+      'spacing',
+      'provider',
+      'preview',
+      'generate',
+    ]) {
       if (!seen.includes(id)) throw new Error(`Tab never reached #${id}: ${seen.join(' → ')}`);
     }
   });
@@ -205,9 +233,276 @@ try {
     console.log(`    canvas mid-run ${JSON.stringify(mid)}, final ${JSON.stringify(final)}`);
   });
 
+  await check(
+    'in a 1440×900 window the whole 9×9 grid is visible without scrolling, larger than its own pixels; the canvas says what it shows',
+    async () => {
+      const m = await panel()
+        .locator('body')
+        .evaluate(() => {
+          const canvas = document.getElementById('grid');
+          const box = canvas.getBoundingClientRect();
+          const name = document.getElementById('model-name');
+          return {
+            top: box.top,
+            bottom: box.bottom,
+            width: box.width,
+            height: box.height,
+            innerHeight,
+            scrollHeight: document.scrollingElement.scrollHeight,
+            nameLines: name.getClientRects().length,
+            label: canvas.getAttribute('aria-label'),
+          };
+        });
+      console.log(`    grid box ${JSON.stringify(m)}`);
+      if (m.scrollHeight > m.innerHeight + 1) throw new Error(`the panel scrolls: ${m.scrollHeight} px of content in ${m.innerHeight} px`);
+      if (m.bottom > m.innerHeight + 0.5) throw new Error(`the grid ends at ${m.bottom} px, below the panel's ${m.innerHeight} px`);
+      if (Math.min(m.width, m.height) < 9 * 32 + 8 * 2)
+        throw new Error(`the grid is drawn smaller than its own pixels: ${m.width}×${m.height}`);
+      if (m.nameLines !== 1) throw new Error(`the model name takes ${m.nameLines} lines`);
+      if (!/^Sample grid: F-PNDM, \d+ steps, 81 samples: \d+ model calls/.test(m.label ?? ''))
+        throw new Error(`canvas text alternative: ${m.label}`);
+    },
+  );
+
+  await check(
+    "Generate, Cancel and Save PNG are in the panel's title bar; Ctrl+Enter generates and Escape cancels in the panel",
+    async () => {
+      const action = (label) => page.locator(`.editor-group-container.active .editor-actions a.action-label[aria-label^="${label}"]`);
+      for (const label of ['Generate', 'Cancel Run', 'Save PNG']) await action(label).waitFor({ timeout: 20_000 });
+      const p = panel();
+      await p.locator('#steps input').fill('5');
+      await p.locator('#steps input').focus();
+      await page.keyboard.press('Control+Enter');
+      await p.locator('#summary').filter({ hasText: ', 5 steps, ' }).waitFor({ timeout: 120_000 });
+      await p.locator('#steps input').fill('400');
+      await p.locator('#steps input').focus();
+      await page.keyboard.press('Control+Enter');
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1500);
+      await page.keyboard.press('Escape');
+      await p.locator('#message').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 10_000 });
+      await p.locator('#steps input').fill(STEPS);
+      await action('Generate').click();
+      await p
+        .locator('#summary')
+        .filter({ hasText: `, ${STEPS} steps, ` })
+        .waitFor({ timeout: 300_000 });
+      await shot('panel-titlebar.png');
+    },
+  );
+
+  await check(
+    'while the panel is hidden a status-bar item shows the run\'s progress; "PNDM: Cancel Run" from the palette cancels it',
+    async () => {
+      const p = panel();
+      await p.locator('#steps input').fill('400');
+      await p.locator('#generate').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await pick('File: New Untitled Text File');
+      const item = page.locator('.statusbar-item', { hasText: /PNDM F-PNDM 400 steps: \d+\/400/ });
+      await item.waitFor({ timeout: 60_000 });
+      console.log(`    status bar: ${await item.textContent()}`);
+      await shot('panel-statusbar.png');
+      await palette('PNDM: Cancel Run');
+      await item.waitFor({ state: 'hidden', timeout: 30_000 });
+      await pick('View: Open Previous Editor');
+      await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 30_000 }); // idle again (its Cancelled notice went to the hidden page)
+      await p.locator('#steps input').fill(STEPS);
+      await p.locator('#generate').click();
+      await p
+        .locator('#summary')
+        .filter({ hasText: `, ${STEPS} steps, ` })
+        .waitFor({ timeout: 300_000 });
+    },
+  );
+
+  await check(
+    'click a sample to zoom it; "Re-sample this image" is exact and brings its denoising strip; GIFs of it and of the grid are written and decode (panel-zoom.png)',
+    async () => {
+      const p = panel();
+      const box = await p.locator('#grid').boundingBox();
+      const scale = Math.min(box.width / 304, box.height / 304);
+      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
+      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+      const same = await p.locator('body').evaluate(() => {
+        const grid = document
+          .getElementById('grid')
+          .getContext('2d')
+          .getImageData(5 * 34, 2 * 34, 32, 32).data;
+        const zoom = document.getElementById('zoom-canvas').getContext('2d').getImageData(0, 0, 32, 32).data;
+        return grid.length === zoom.length && grid.every((v, i) => v === zoom[i]);
+      });
+      if (!same) throw new Error("the zoomed image is not the grid's image 24");
+      await p.locator('#resample').click();
+      await p.locator('#zoom-result').filter({ hasText: "identical to the grid's image (max |Δ| = 0)" }).waitFor({ timeout: 120_000 });
+      const strip = Number(await p.locator('body').getAttribute('data-strip'));
+      if (strip !== Number(STEPS) + 1)
+        throw new Error(`the strip has ${strip} frames, expected x_T, ${Number(STEPS) - 1} steps and the final image`);
+      await shot('panel-zoom.png');
+      const { GifReader } = createRequire(import.meta.url)('omggif');
+      const savedGif = async (button, frames, width) => {
+        await p.locator('#message').evaluate((el) => (el.textContent = ''));
+        await p.locator(button).click();
+        const text = await p.locator('#message').filter({ hasText: 'Saved animation' }).textContent({ timeout: 60_000 });
+        const file = /Saved animation (.+\.gif) \((\d+) frames\)/.exec(text)?.[1];
+        if (!file || !existsSync(file)) throw new Error(`no GIF written: ${text}`);
+        const reader = new GifReader(new Uint8Array(readFileSync(file)));
+        if (reader.width !== width || (frames && reader.numFrames() !== frames) || reader.numFrames() < 3)
+          throw new Error(`${file}: ${reader.width}×${reader.height}, ${reader.numFrames()} frames`);
+        console.log(`    ${file}: ${reader.width}×${reader.height}, ${reader.numFrames()} frames`);
+        return file;
+      };
+      const one = await savedGif('#export-image-gif', strip, 32);
+      await p.locator('#zoom-close').click();
+      const grid = await savedGif('#export-gif', 0, 304);
+      const again = await savedGif('#export-gif', 0, 304);
+      if (again === grid || !existsSync(grid) || !existsSync(one)) throw new Error('an export overwrote an earlier one');
+    },
+  );
+
+  await check(
+    'the run history keeps finished runs; two runs of the same settings differ by 0; Open shows a kept run; Save writes its PNG (panel-history.png)',
+    async () => {
+      const p = panel();
+      const before = Number(await p.locator('#history-count').textContent());
+      await p.locator('#generate').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 300_000 });
+      await p
+        .locator('#history-count')
+        .filter({ hasText: String(before + 1) })
+        .waitFor({ timeout: 30_000 });
+      await p.locator('#history summary').click();
+      await p.locator('#history-0 vscode-checkbox').click();
+      await p.locator('#history-1 vscode-checkbox').click();
+      await p.locator('#history-diff').click();
+      await p.locator('#diff-stats').filter({ hasText: 'Largest difference' }).waitFor({ timeout: 10_000 });
+      const stats = await p.locator('#diff-stats').textContent();
+      if (!/^Largest difference 0\/255, mean 0\.00\/255/.test(stats)) throw new Error(`two runs of the same settings differ: ${stats}`);
+      await shot('panel-history.png');
+      await p.locator('#diff-close').click();
+      await p.locator('#message').evaluate((el) => (el.textContent = ''));
+      await p.locator('#history-1 vscode-button', { hasText: 'Save' }).click();
+      const saved = /Saved (.+\.png)/.exec(await p.locator('#message').filter({ hasText: 'Saved' }).textContent({ timeout: 30_000 }))?.[1];
+      if (!saved || !existsSync(saved) || !readFileSync(saved).subarray(1, 4).equals(Buffer.from('PNG')))
+        throw new Error(`no PNG saved: ${saved}`);
+      await p.locator('#history-1 vscode-button', { hasText: 'Open' }).click();
+      await p.locator('#summary').filter({ hasText: 'model calls on cpu' }).waitFor({ timeout: 10_000 });
+      await assertNotBlank('a run opened from the history');
+      await p.locator('#history summary').click();
+    },
+  );
+
+  await check('a PNG saved by the panel, dropped back on it, restores its settings', async () => {
+    const p = panel();
+    await p.locator('#message').evaluate((el) => (el.textContent = ''));
+    await p.locator('#save').click();
+    const text = await p
+      .locator('#message')
+      .filter({ hasText: /^Saved / })
+      .textContent({ timeout: 30_000 });
+    const file = /^Saved (.+\.png)/.exec(text)?.[1];
+    if (!file || !existsSync(file)) throw new Error(`no PNG saved: ${text}`);
+    const steps = await p.locator('#steps').evaluate((el) => el.value);
+    await p.locator('#steps input').fill('7');
+    await p.locator('#samples input').fill('9');
+    await p.locator('body').evaluate(
+      (body, [b64, name]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type: 'image/png' }));
+        body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [readFileSync(file).toString('base64'), file.split('/').pop()],
+    );
+    await p.locator('#message').filter({ hasText: 'Settings restored from' }).waitFor({ timeout: 30_000 });
+    const restored = await p
+      .locator('body')
+      .evaluate(() => [document.getElementById('steps').value, document.getElementById('samples').value]);
+    if (restored[0] !== steps || restored[1] !== '81')
+      throw new Error(`restored steps/samples ${restored.join('/')}, expected ${steps}/81`);
+    await assertNotBlank('the dropped PNG');
+  });
+
+  await check('palette → "PNDM: Compare Samplers" opens the compare view on the model, every sampler of ours to pick', async () => {
+    await palette('PNDM: Compare Samplers');
+    const p = panel();
+    await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+    const labels = await p.locator('#samplers vscode-checkbox').allTextContents();
+    for (const label of ['F-PNDM', 'S-PNDM', 'FON', 'PLMS', 'DDIM', 'PF-ODE', 'DDPM'])
+      if (!labels.map((l) => l.trim()).includes(label)) throw new Error(`no ${label} to pick: ${labels.join(', ')}`);
+  });
+
+  await check(
+    'a 2×2 comparison runs to the end: four filled cells with calls, time and RMS, and the log–log chart (compare.png)',
+    async () => {
+      const p = panel();
+      for (const s of ['ddim', 's-pndm', 'f-pndm', 'fon', 'plms', 'pf', 'ddpm']) {
+        const box = p.locator(`#sampler-${s}`);
+        const want = s === 'ddim' || s === 'f-pndm';
+        if ((await box.getAttribute('aria-checked')) !== String(want)) await box.click();
+      }
+      await p.locator('#steps input').fill('5, 10');
+      await p.locator('#samples input').fill('4');
+      await p.locator('#seed input').fill('0');
+      await p.locator('#reference').click();
+      await p.locator('#reference vscode-option', { hasText: 'F-PNDM 100 steps' }).click();
+      await p.locator('#run').click();
+      await p.locator('body.running').waitFor({ timeout: 30_000 });
+      await p.locator('body[data-cells="4"]').waitFor({ timeout: 600_000 });
+      await p.locator('body:not(.running)').waitFor({ timeout: 30_000 });
+      const captions = await p.locator('td.cell.done .cell-caption').allInnerTexts();
+      if (captions.length !== 4) throw new Error(`${captions.length} filled cells`);
+      const rms = {};
+      for (const c of captions) {
+        const m = /^(\S+) · (\d+) steps\n(\d+) model calls · [\d.]+ s\nRMS ([\d.e+-]+)$/.exec(c.trim());
+        if (!m) throw new Error(`cell caption: ${JSON.stringify(c)}`);
+        rms[`${m[1]} ${m[2]}`] = Number(m[4]);
+      }
+      console.log(`    RMS to F-PNDM 100 steps: ${JSON.stringify(rms)}`);
+      for (const s of ['DDIM', 'F-PNDM'])
+        if (!(rms[`${s} 10`] < rms[`${s} 5`] && rms[`${s} 10`] > 0))
+          throw new Error(`${s}: more steps did not come closer to the reference`);
+      for (let i = 0; i < 4; i++) {
+        const blank = await p.locator(`#cell-${i} canvas`).evaluate((c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const levels = new Set();
+          for (let k = 0; k < d.length; k += 4) levels.add(d[k]);
+          return levels.size < 8 || c.width < 32;
+        });
+        if (blank) throw new Error(`cell ${i} is blank`);
+      }
+      await p.locator('#chart canvas').waitFor({ timeout: 10_000 });
+      const chart = await p.locator('#chart canvas').evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let drawn = 0;
+        for (let k = 3; k < d.length; k += 4) if (d[k] > 0) drawn++;
+        return { width: c.width, height: c.height, drawn };
+      });
+      if (!(chart.width >= 250 && chart.height >= 150 && chart.drawn > 500))
+        throw new Error(`the chart was not drawn: ${JSON.stringify(chart)}`);
+      const legend = await p.locator('#chart .u-legend').innerText();
+      if (!/DDIM/.test(legend) || !/F-PNDM/.test(legend)) throw new Error(`chart legend: ${legend}`);
+      await shot('compare.png');
+    },
+  );
+
+  await check('a compare cell opens as a normal run in the sampling panel (settings, grid, summary; Save enabled)', async () => {
+    await panel().locator('#cell-1').click(); // row F-PNDM (samplers are rows in SAMPLER_NAMES order), column 10 steps
+    const p = panel();
+    await p.locator('#summary').filter({ hasText: 'F-PNDM, 10 steps, 4 samples' }).waitFor({ timeout: 30_000 });
+    if ((await p.locator('#steps').evaluate((el) => el.value)) !== '10') throw new Error('the steps field does not show the cell');
+    if ((await p.locator('#samples').evaluate((el) => el.value)) !== '4') throw new Error('the samples field does not show the cell');
+    if ((await p.locator('#save').getAttribute('disabled')) !== null) throw new Error('Save is disabled');
+    await assertNotBlank('the opened cell');
+    await p.locator('#samples input').fill('81');
+  });
+
   await check('hidden and shown again, the panel repaints its last grid (no retainContextWhenHidden)', async () => {
     await pick('File: New Untitled Text File'); // opens in the panel's editor group, hiding the webview
-    await page.locator('.tab.active', { hasText: 'Untitled-1' }).waitFor({ timeout: 20_000 });
+    await page.locator('.tab.active', { hasText: /Untitled-\d+/ }).waitFor({ timeout: 20_000 });
     await pick('View: Open Previous Editor');
     await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
@@ -221,6 +516,8 @@ try {
     await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 120_000 });
     await page.waitForTimeout(1000);
     await assertNotBlank('after reload');
+    if (grep === undefined && Number(await panel().locator('#history-count').textContent()) < 2)
+      throw new Error('the run history did not survive the reload');
   });
 
   await check('light and high-contrast themes follow VS Code (screenshots panel-light.png, panel-hc.png)', async () => {

@@ -1,32 +1,89 @@
 /**
- * The two commands. `pndm.generate` opens (or reveals) the panel on the model `pndm.modelPath` names
- * (the bundled one by default). `pndm.sampleFromModel` takes the `.onnx` file it was invoked on
- * (Explorer, editor title or editor context menu) or, from the palette, asks for one. Both resolve
- * with the panel controller (undefined when the user cancelled the dialog).
+ * The commands. `pndm.generate` opens (or reveals) the panel on the model `pndm.modelPath` names
+ * (the bundled one by default). `pndm.sampleFromModel` takes the `.onnx` file or diffusers folder it
+ * was invoked on (Explorer, editor title or editor context menu) or, from the palette, asks for one.
+ * `pndm.openRecentModel` offers the models picked before; `pndm.compare` opens the compare view on the
+ * panel's model (or the one given). `pndm.panel.*` are the panel's own
+ * Generate / Cancel / Save, for its editor title bar and keybindings. The panel commands resolve with
+ * the panel controller (undefined when the user cancelled).
  */
 import * as vscode from 'vscode';
+import { MessageType } from '../protocol';
+import { ComparePanel } from './comparePanel';
+import { modelTargetOf } from './modelTarget';
 import { SamplingPanel, type PanelServices } from './panel';
+import { openRecentModel } from './recentModels';
+import { saveFinished } from './resultActions';
+import { resolveUserPath } from './settings';
 
 export function registerCommands(services: PanelServices): vscode.Disposable[] {
+  const command = vscode.commands.registerCommand;
   return [
-    vscode.commands.registerCommand('pndm.generate', (): SamplingPanel => SamplingPanel.createOrShow(services)),
-    vscode.commands.registerCommand('pndm.sampleFromModel', async (uri?: vscode.Uri): Promise<SamplingPanel | undefined> => {
-      let model = uri instanceof vscode.Uri ? uri : undefined;
-      if (!model) {
+    command('pndm.generate', (): SamplingPanel => SamplingPanel.createOrShow(services)),
+    command('pndm.sampleFromModel', (uri?: vscode.Uri) => sampleFromModel(services, uri)),
+    command('pndm.openRecentModel', () => openRecentModel(services)),
+    command('pndm.openSettingsFromPng', async (uri?: vscode.Uri): Promise<boolean> => {
+      let file = uri instanceof vscode.Uri ? uri : undefined;
+      if (!file) {
         const picked = await vscode.window.showOpenDialog({
-          title: 'Sample from an ONNX diffusion model',
+          title: 'Restore the settings of a PNG saved by PNDM',
           canSelectMany: false,
-          filters: { 'ONNX model': ['onnx'] },
-          openLabel: 'Sample from This Model',
+          filters: { 'PNG image': ['png', 'PNG'] },
+          openLabel: 'Open Settings',
         });
-        model = picked?.[0];
+        file = picked?.[0];
       }
-      if (!model) return undefined;
-      if (model.scheme !== 'file') {
-        void vscode.window.showErrorMessage(`PNDM: ${model.toString()} is not on the local file system; open a local .onnx file.`);
-        return undefined;
-      }
-      return SamplingPanel.createOrShow(services, model.fsPath);
+      if (!file) return false;
+      const bytes = await vscode.workspace.fs.readFile(file);
+      return SamplingPanel.createOrShow(services).openPng(bytes, file.path.split('/').pop() ?? 'the PNG');
+    }),
+    command('pndm.compare', (modelPath?: unknown): ComparePanel => {
+      const model =
+        (typeof modelPath === 'string' && modelPath) ||
+        SamplingPanel.current?.model.path ||
+        resolveUserPath(services.settings.read().modelPath) ||
+        services.bundledModel;
+      return ComparePanel.createOrShow(services, model);
+    }),
+    command('pndm.panel.generate', (): SamplingPanel => {
+      const panel = SamplingPanel.createOrShow(services);
+      panel.post({ type: MessageType.GenerateFromForm });
+      return panel;
+    }),
+    command('pndm.panel.cancel', (): boolean => {
+      const run = SamplingPanel.current?.run.value;
+      run?.cancel();
+      return run !== undefined;
+    }),
+    command('pndm.panel.save', async (): Promise<string | undefined> => {
+      const panel = SamplingPanel.current;
+      if (!panel) return undefined;
+      return saveFinished(panel.finished, services.settings.read().outputFolder, services.log, (m) => panel.post(m));
     }),
   ];
+}
+
+async function sampleFromModel(services: PanelServices, uri?: vscode.Uri): Promise<SamplingPanel | undefined> {
+  let model = uri instanceof vscode.Uri ? uri : undefined;
+  if (!model) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Sample from an ONNX diffusion model',
+      canSelectMany: false,
+      filters: { 'ONNX model': ['onnx', 'ONNX'] },
+      openLabel: 'Sample from This Model',
+    });
+    model = picked?.[0];
+  }
+  if (!model) return undefined;
+  if (model.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`PNDM: ${model.toString()} is not on the local file system; open a local .onnx file.`);
+    return undefined;
+  }
+  const target = modelTargetOf(model.fsPath);
+  if (!target.ok) {
+    services.log('error', target.error);
+    void vscode.window.showErrorMessage(`PNDM: ${target.error}`);
+    return undefined;
+  }
+  return SamplingPanel.createOrShow(services, target.modelPath);
 }

@@ -1,14 +1,17 @@
 /**
  * Activation (by a command, or by VS Code restoring a panel after a reload): the log channel, the
- * settings, the two commands and the panel serializer, all collected in context.subscriptions.
+ * settings, the commands, the diffusers-folder context key and the panel serializer, all collected in context.subscriptions.
  * The extension host never loads onnxruntime-node: the model runs in dist/worker.js.
  * In test mode (extensionMode Test, or PNDM_TEST set) activate returns a small API for the tests.
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { ComparePanel } from './comparePanel';
+import { DiffusersFolders } from './diffusersFolders';
 import { createLog } from './log';
 import { SamplingPanel, type PanelServices } from './panel';
 import { PickedModels } from './pickedModels';
+import { RunHistory } from './runHistory';
 import { Settings } from './settings';
 import { testApi, type PndmTestApi } from './testApi';
 
@@ -23,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
     bundledModel: context.asAbsolutePath('models/mnist_ddpm.onnx'),
     workerScript: context.asAbsolutePath('dist/worker.js'),
     pickedModels: new PickedModels(context.workspaceState),
+    history: new RunHistory(context.workspaceState),
   };
   context.subscriptions.push(
     ...registerCommands(services),
@@ -30,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
       deserializeWebviewPanel: async (panel, state: unknown) => void SamplingPanel.revive(panel, services, state),
     }),
     { dispose: () => SamplingPanel.current?.dispose() },
+    { dispose: () => ComparePanel.current?.dispose() },
+    new DiffusersFolders(),
   );
   settings.read(); // warn about invalid pndm.* values at once
   log('info', `PNDM Sampler ${context.extension.packageJSON.version} activated (${vscode.ExtensionMode[context.extensionMode]} mode).`);
@@ -39,4 +45,5 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
 
 export function deactivate(): void {
   SamplingPanel.current?.dispose();
+  ComparePanel.current?.dispose();
 }

@@ -6,20 +6,39 @@
  * A Generate while a run is going is refused with a notice (Cancel first).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MessageType, type FrameMessage, type FromWebview, type RunSettings, type ToWebview, type WebviewState } from '../protocol';
+import {
+  MessageType,
+  type FrameData,
+  type FrameMessage,
+  type FromWebview,
+  type ShowRunMessage,
+  type RunSettings,
+  type ToWebview,
+  type WebviewState,
+} from '../protocol';
 import { Disposable, MutableDisposable } from './disposable';
 import type { Log } from './log';
 import { ModelSlot } from './modelSlot';
-import { samePath } from './modelSummary';
+import { pngTextOf, samePath } from './modelSummary';
 import { panelHtml } from './panelHtml';
 import type { PickedModels } from './pickedModels';
+import { FrameRecorder } from './animation';
+import { Inspector } from './inspectActions';
+import { settingsFromPng } from './pngSettings';
 import { preflightRun } from './preflight';
+import { openRecentModel } from './recentModels';
 import { copySettings, saveFinished } from './resultActions';
 import { SamplingRun } from './runController';
+import { RunStatusBar } from './runStatusBar';
+import type { RunHistory } from './runHistory';
+import { saveHistoryEntry } from './resultActions';
 import type { FinishedRun } from './save';
+import { encodeGridPngAsync } from '../runner/png';
 import { resolveUserPath, type Settings } from './settings';
 import { runSettingsOf } from './settingsSchema';
+import { METHODS } from '../sampler';
 import { validateMessage } from './validate';
 import { WorkerClient } from './workerClient';
 
@@ -31,6 +50,8 @@ export interface PanelServices {
   readonly workerScript: string;
   /** Model files the user picked; the only paths (besides the bundled model and pndm.modelPath) a restored panel reopens. */
   readonly pickedModels: PickedModels;
+  /** The workspace's last finished runs. */
+  readonly history: RunHistory;
 }
 
 export class SamplingPanel extends Disposable {
@@ -45,8 +66,15 @@ export class SamplingPanel extends Disposable {
   /** Every message sent to the webview (tests listen here). */
   readonly onDidPost = this.posted.event;
   private lastFrame: FrameMessage | undefined;
+  /** A run to show once the webview has said Ready (showRun on a panel that is still loading). */
+  private pendingShow: ShowRunMessage | undefined;
+  private webviewReady = false;
   /** The last run that finished (Save, Copy settings, the summary line). */
-  finished: FinishedRun | undefined;
+  private finishedRun: FinishedRun | undefined;
+  /** Progress in the status bar while the panel is hidden. */
+  readonly statusBar = new RunStatusBar();
+  /** Re-sampling one image and exporting the denoising of the last finished run. */
+  readonly inspector: Inspector;
 
   static createOrShow(services: PanelServices, modelPath?: string): SamplingPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -82,6 +110,7 @@ export class SamplingPanel extends Disposable {
     super();
     SamplingPanel.current = this;
     this.client = new WorkerClient(services.workerScript, services.log);
+    this.inspector = new Inspector(this.client, services.log, (m) => this.post(m));
     this.model = new ModelSlot(
       this.client,
       services.log,
@@ -92,11 +121,34 @@ export class SamplingPanel extends Disposable {
     this.register({ dispose: () => this.client.dispose() });
     this.register(this.run);
     this.register(this.posted);
+    this.register(this.statusBar);
     this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(
+      panel.onDidChangeViewState((e) => {
+        this.statusBar.setPanelVisible(e.webviewPanel.visible);
+        if (!e.webviewPanel.visible) this.webviewReady = false; // a hidden webview is gone; it says Ready again when shown
+      }),
+    );
+    this.register({ dispose: () => setContext({ 'pndm.panelOpen': false, 'pndm.running': false, 'pndm.hasResult': false }) });
+    setContext({ 'pndm.panelOpen': true, 'pndm.running': false, 'pndm.hasResult': false });
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(services.extensionUri, 'media', 'pndm-light.svg'),
+      dark: vscode.Uri.joinPath(services.extensionUri, 'media', 'pndm-dark.svg'),
+    };
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.handleMessage(m)));
     this.register(services.settings.onDidChange((s) => this.post({ type: MessageType.Settings, settings: runSettingsOf(s) })));
     panel.webview.html = panelHtml(panel.webview, services.extensionUri);
     void this.setModel(modelPath ?? resolveUserPath(services.settings.read().modelPath) ?? services.bundledModel);
+  }
+
+  /** The last run that finished (Save, Copy settings, the summary line). */
+  get finished(): FinishedRun | undefined {
+    return this.finishedRun;
+  }
+
+  set finished(run: FinishedRun | undefined) {
+    this.finishedRun = run;
+    setContext({ 'pndm.hasResult': run !== undefined });
   }
 
   override dispose(): void {
@@ -163,7 +215,7 @@ export class SamplingPanel extends Disposable {
       case MessageType.BrowseModel: {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
-          filters: { 'ONNX model': ['onnx'] },
+          filters: { 'ONNX model': ['onnx', 'ONNX'] },
           openLabel: 'Use model',
         });
         if (picked?.[0]) {
@@ -175,11 +227,79 @@ export class SamplingPanel extends Disposable {
       case MessageType.UseBundledModel:
         await this.setModel(this.services.bundledModel);
         return;
+      case MessageType.RecentModels:
+        void openRecentModel(this.services); // a quick pick waits for the user: the panel's messages must not
+        return;
+      case MessageType.ResampleImage:
+        if (this.refuseWhileRunning()) return;
+        await this.inspector.resample(message.index);
+        return;
+      case MessageType.ExportAnimation:
+        if (this.refuseWhileRunning()) return;
+        await this.inspector.exportAnimation(this.services.settings.read().outputFolder, message.index);
+        return;
+      case MessageType.OpenHistory: {
+        const entry = this.services.history.get(message.id);
+        if (!entry?.png) {
+          this.post({ type: MessageType.Notice, message: 'That run is no longer in the history (or its picture was too large to keep).' });
+          return;
+        }
+        this.post({ type: MessageType.ShowRun, settings: entry.settings, image: entry.png, line: entry.line });
+        return;
+      }
+      case MessageType.SaveHistory:
+        await saveHistoryEntry(this.services.history, message.id, this.services.settings.read().outputFolder, this.services.log, (m) =>
+          this.post(m),
+        );
+        return;
+      case MessageType.OpenPng:
+        this.openPng(Buffer.from(message.data, 'base64'), message.name);
+        return;
+      case MessageType.OpenCompare:
+        await vscode.commands.executeCommand('pndm.compare', this.model.path);
+        return;
       default: {
         const unreachable: never = message;
         this.post({ type: MessageType.Error, message: `Unhandled message ${JSON.stringify(unreachable)}` });
       }
     }
+  }
+
+  /** Keep a finished run in the workspace's history (its grid as the PNG Save writes) and show the new history. */
+  private async remember(run: FinishedRun): Promise<void> {
+    try {
+      const png = await encodeGridPngAsync(run.x, run.count, run.shape, await pngTextOf(run.summary, run.modelPath));
+      await this.services.history.add({ modelPath: run.modelPath, settings: run.summary.settings, line: run.summary.line, png });
+      this.post({ type: MessageType.History, entries: this.services.history.entries });
+    } catch (error) {
+      this.services.log('warn', `Could not keep the run in the history: ${(error as Error).message}`);
+    }
+  }
+
+  /** Restore the settings a PNG saved by pndm or the panel was made with, and show its picture; false when it has none. */
+  openPng(bytes: Uint8Array, name: string): boolean {
+    const read = settingsFromPng(bytes, name, runSettingsOf(this.services.settings.read()));
+    if (!read.ok) {
+      this.services.log('warn', read.error);
+      this.post({ type: MessageType.Error, message: read.error });
+      return false;
+    }
+    const image = `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
+    this.show({ type: MessageType.ShowRun, settings: read.settings, image, line: read.line });
+    if (read.model && read.model !== path.basename(this.model.path)) {
+      this.post({
+        type: MessageType.Notice,
+        message: `Settings restored from ${name}; it was made with ${read.model}, the panel stays on ${path.basename(this.model.path)}.`,
+      });
+    } else this.post({ type: MessageType.Notice, message: `Settings restored from ${name}.` });
+    return true;
+  }
+
+  /** True (and a notice) when a run is going: the worker samples one thing at a time. */
+  private refuseWhileRunning(): boolean {
+    if (!this.run.value) return false;
+    this.post({ type: MessageType.Notice, message: 'A run is going: wait for it to finish (or cancel it), then try again.' });
+    return true;
   }
 
   /** Start a run; undefined when one is already going (refused with a notice). */
@@ -195,6 +315,11 @@ export class SamplingPanel extends Disposable {
       return undefined;
     }
     this.lastFrame = undefined;
+    const label = `${METHODS[settings.sampler].label} ${settings.steps} steps`;
+    this.statusBar.setPanelVisible(this.panel.visible);
+    this.statusBar.started(label);
+    setContext({ 'pndm.running': true });
+    const recorder = new FrameRecorder();
     const run = new SamplingRun({
       notifyError: (message) => this.notifyError(message),
       client: this.client,
@@ -202,14 +327,63 @@ export class SamplingPanel extends Disposable {
       log: this.services.log,
       modelPath: this.model.path,
       settings,
-      onFrame: (frame) => (this.lastFrame = frame),
+      showProgress: this.services.settings.read().progressNotification,
+      onFrame: (frame) => {
+        this.lastFrame = frame;
+        recorder.add(frame.progress.nfe === 0 ? -1 : frame.progress.step, frame); // x_T stays the first frame
+        this.statusBar.progress(label, frame.progress);
+      },
       onEnded: (outcome) => {
         this.run.clearIf(run);
-        if (outcome.kind === 'finished') this.finished = outcome.result;
+        this.statusBar.ended();
+        setContext({ 'pndm.running': false });
+        if (outcome.kind === 'finished') {
+          this.finished = outcome.result;
+          this.inspector.setRun(outcome.result, recorder.all);
+          void this.remember(outcome.result);
+        }
       },
     });
     this.run.value = run;
     return run;
+  }
+
+  /** Show a run finished elsewhere (a compare cell) as this panel's own: its settings, grid and summary; Save and Copy act on it. */
+  showRun(run: FinishedRun, frame: FrameData): void {
+    if (this.run.value) {
+      this.post({ type: MessageType.Notice, message: 'A run is going: cancel it first, then open the cell again.' });
+      return;
+    }
+    const { settings } = run.summary;
+    this.finished = run;
+    this.inspector.setRun(run, [frame]);
+    const n = run.summary.nfe;
+    this.lastFrame = {
+      type: MessageType.Frame,
+      ...frame,
+      progress: {
+        step: settings.steps,
+        steps: settings.steps,
+        nfe: n,
+        progress: 1,
+        itPerSecond: n / Math.max(run.summary.wallMs / 1000, 1e-6),
+        secondsLeft: 0,
+        provider: run.summary.provider,
+      },
+      final: true,
+    };
+    this.show({ type: MessageType.ShowRun, settings, frame, line: run.summary.line });
+  }
+
+  /** Post a ShowRun now, or once the webview has said Ready (a panel that is still loading). */
+  private show(message: ShowRunMessage): void {
+    this.pendingShow = message;
+    if (this.webviewReady) this.flushShow();
+  }
+
+  private flushShow(): void {
+    if (this.pendingShow) this.post(this.pendingShow);
+    this.pendingShow = undefined;
   }
 
   private sendInit(): void {
@@ -220,8 +394,16 @@ export class SamplingPanel extends Disposable {
       running: this.run.value !== undefined,
       lastFrame: this.lastFrame,
       lastSummary: this.finished?.summary,
+      history: this.services.history.entries,
     });
+    this.webviewReady = true;
+    this.flushShow();
   }
+}
+
+/** Context keys for the title-bar commands' enablement and keybindings. */
+function setContext(keys: Record<string, boolean>): void {
+  for (const [key, value] of Object.entries(keys)) void vscode.commands.executeCommand('setContext', key, value);
 }
 
 /** A model path a restored panel may reopen: the bundled model, pndm.modelPath, or one the user picked. */

@@ -44,13 +44,15 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <body>
 <main>
   <section class="model" aria-labelledby="model-heading">
-    <h2 id="model-heading">Model</h2>
-    <p class="model-path"><span id="model-name">(loading…)</span> <span id="model-path" class="muted"></span></p>
-    <div class="row">
-      <vscode-button id="browse" appearance="secondary" aria-label="Browse for an ONNX model">Browse…</vscode-button>
-      <vscode-button id="bundled" appearance="secondary" aria-label="Use the bundled MNIST model">Bundled model</vscode-button>
+    <div class="row model-line">
+      <h2 id="model-heading">Model</h2>
+      <span id="model-name" class="model-name">(loading…)</span>
+      <span id="model-path" class="muted model-path"></span>
+      <vscode-button id="browse" appearance="secondary" aria-label="Browse… for an ONNX model file">Browse…</vscode-button>
+      <vscode-button id="recent" appearance="secondary" aria-label="Recent… models you opened before">Recent…</vscode-button>
+      <vscode-button id="bundled" appearance="secondary" aria-label="Bundled model (the MNIST model shipped with the extension)">Bundled model</vscode-button>
     </div>
-    <p id="model-facts" class="muted" aria-live="polite"></p>
+    <details id="model-details"><summary>Model details</summary><p id="model-facts" class="muted" aria-live="polite"></p></details>
     <ul id="model-warnings" class="warnings"></ul>
   </section>
   <section class="controls" aria-label="Sampling settings">
@@ -62,7 +64,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
       <vscode-button id="new-seed" appearance="icon" aria-label="New random seed" title="New random seed">⟳</vscode-button></div>
     <label class="field"><span id="spacing-label">Spacing</span>
       <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${options(SPACING_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>
-    <vscode-text-field id="eta" inputmode="decimal" aria-label="Eta (DDIM only)" class="eta">η (DDIM)</vscode-text-field>
+    <vscode-text-field id="eta" inputmode="decimal" aria-label="η (DDIM): eta, used by DDIM only" class="eta">η (DDIM)</vscode-text-field>
     <label class="field"><span id="variance-label">Variance (DDPM)</span>
       <vscode-dropdown id="variance" aria-labelledby="variance-label">${options(VARIANCE_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>
     <label class="field"><span id="provider-label">Provider</span>
@@ -71,15 +73,50 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
       <vscode-dropdown id="preview" aria-labelledby="preview-label">${options(['x0', 'xt'], (v) => (v === 'x0' ? 'x̂₀ (predicted)' : 'x_t (noisy)'))}</vscode-dropdown></label>
   </section>
   <div class="row actions">
-    <vscode-button id="generate" aria-label="Generate samples">Generate</vscode-button>
-    <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" disabled>Cancel</vscode-button>
-    <vscode-button id="save" appearance="secondary" aria-label="Save the grid as PNG" disabled>Save PNG</vscode-button>
-    <vscode-button id="copy" appearance="secondary" aria-label="Copy the settings as JSON" disabled>Copy settings</vscode-button>
+    <vscode-button id="generate" aria-label="Generate samples" title="Generate (Ctrl+Enter)">Generate</vscode-button>
+    <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the run" title="Cancel (Escape)" disabled>Cancel</vscode-button>
+    <vscode-button id="save" appearance="secondary" aria-label="Save PNG of the grid" disabled>Save PNG</vscode-button>
+    <vscode-button id="copy" appearance="secondary" aria-label="Copy settings as JSON" disabled>Copy settings</vscode-button>
+    <vscode-button id="export-gif" appearance="secondary" aria-label="Export GIF of the grid's denoising" disabled>Export GIF</vscode-button>
+    <vscode-button id="compare" appearance="secondary" aria-label="Compare samplers on this model">Compare samplers…</vscode-button>
+    <p id="status" class="status" aria-live="off"></p>
   </div>
   <p id="message" class="message" role="status" aria-live="polite"></p>
-  <p id="status" class="status" aria-live="off"></p>
   <p id="summary" class="summary" aria-live="polite"></p>
-  <canvas id="grid" width="1" height="1" role="img" aria-label="Sample grid"></canvas>
+  <details id="history" class="history">
+    <summary>History (<span id="history-count">0</span>)</summary>
+    <div id="history-list" class="history-list" role="list" aria-label="Recent runs in this workspace"></div>
+    <div class="row"><vscode-button id="history-diff" appearance="secondary" aria-label="Difference of the two ticked runs" disabled>Difference of the two ticked runs</vscode-button></div>
+  </details>
+  <dialog id="diff" aria-labelledby="diff-title">
+    <h2 id="diff-title">Difference</h2>
+    <div class="row diff-row">
+      <figure><canvas id="diff-a" role="img" aria-label="The first run"></canvas><figcaption id="diff-a-caption"></figcaption></figure>
+      <figure><canvas id="diff-b" role="img" aria-label="The second run"></canvas><figcaption id="diff-b-caption"></figcaption></figure>
+      <figure><canvas id="diff-d" role="img" aria-label="Their difference, |A − B| times 4"></canvas><figcaption>|A − B| × 4</figcaption></figure>
+    </div>
+    <p id="diff-stats" role="status"></p>
+    <vscode-button id="diff-close" appearance="secondary" aria-label="Close the difference">Close</vscode-button>
+  </dialog>
+  <div class="grid-box">
+    <canvas id="grid" width="1" height="1" role="img" tabindex="0" title="Click a sample to zoom (Enter: the first one)"
+      aria-label="Sample grid: no samples yet. Generate to fill it."></canvas>
+  </div>
+  <dialog id="zoom" aria-labelledby="zoom-title">
+    <div class="row zoom-head">
+      <h2 id="zoom-title">Sample</h2>
+      <vscode-button id="zoom-prev" appearance="icon" aria-label="Previous sample" title="Previous sample (←)">‹</vscode-button>
+      <vscode-button id="zoom-next" appearance="icon" aria-label="Next sample" title="Next sample (→)">›</vscode-button>
+    </div>
+    <canvas id="zoom-canvas" width="1" height="1" role="img" aria-label="The zoomed sample"></canvas>
+    <div class="row">
+      <vscode-button id="resample" aria-label="Re-sample this image, with its denoising strip">Re-sample this image</vscode-button>
+      <vscode-button id="export-image-gif" appearance="secondary" aria-label="Export GIF of this image's denoising">Export GIF</vscode-button>
+      <vscode-button id="zoom-close" appearance="secondary" aria-label="Close the zoom">Close</vscode-button>
+    </div>
+    <p id="zoom-result" role="status" aria-live="polite"></p>
+    <div id="strip" class="strip" role="list" aria-label="Denoising strip: x̂₀ after each step"></div>
+  </dialog>
 </main>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

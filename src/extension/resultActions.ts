@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { MessageType, type ToWebview } from '../protocol';
 import type { Log } from './log';
 import { settingsFileOf } from './modelSummary';
-import { saveRun, type FinishedRun } from './save';
+import type { RunHistory } from './runHistory';
+import { outputFolderFor, saveRun, type FinishedRun } from './save';
+import { outputStem, writeNewFile } from '../io/uniqueFile';
 
 type Post = (message: ToWebview) => void;
 
@@ -44,4 +46,37 @@ export async function copySettings(finished: FinishedRun | undefined, post: Post
   await vscode.env.clipboard.writeText(json);
   post({ type: MessageType.Notice, message: 'Settings copied: JSON for `pndm sample --settings file.json`.' });
   return json;
+}
+
+/** Save a history entry's picture (the PNG Save wrote for it, settings embedded) as a new file in the output folder. */
+export async function saveHistoryEntry(
+  history: RunHistory,
+  id: string,
+  outputFolder: string,
+  log: Log,
+  post: Post,
+): Promise<string | undefined> {
+  const entry = history.get(id);
+  const png = history.pngOf(id);
+  if (!entry || !png) {
+    post({ type: MessageType.Notice, message: 'That run is no longer in the history (or its picture was too large to keep).' });
+    return undefined;
+  }
+  const folder = outputFolderFor(outputFolder);
+  if (!folder) {
+    post({ type: MessageType.Notice, message: 'Open a folder or set pndm.outputFolder to save runs from the history.' });
+    return undefined;
+  }
+  try {
+    const s = entry.settings;
+    const written = await writeNewFile(folder, outputStem(s.sampler, s.steps, s.seed), '.png', png);
+    log('info', `Saved ${written} from the history (${png.length} bytes).`);
+    post({ type: MessageType.Notice, message: `Saved ${written}` });
+    return written;
+  } catch (error) {
+    const message = (error as Error).message;
+    log('error', `Save failed: ${message}`);
+    post({ type: MessageType.Error, message });
+    return undefined;
+  }
 }

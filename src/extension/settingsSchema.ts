@@ -22,6 +22,8 @@ export interface ExtensionSettings {
   readonly preview: RunSettings['preview'];
   /** "" = the first workspace folder (or ask, when no folder is open); relative and `~` as for modelPath. */
   readonly outputFolder: string;
+  /** Mirror a run's progress in VS Code's notification too (the panel and the status bar show it anyway). */
+  readonly progressNotification: boolean;
 }
 
 export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
@@ -36,12 +38,14 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   executionProvider: 'auto',
   preview: 'x0',
   outputFolder: '',
+  progressNotification: false,
 });
 
 export type Rule =
   | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   | { readonly kind: 'number'; readonly min: number; readonly max: number }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'boolean' }
   | { readonly kind: 'string' };
 
 export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
@@ -56,6 +60,7 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   executionProvider: { kind: 'enum', values: PROVIDERS },
   preview: { kind: 'enum', values: PREVIEWS },
   outputFolder: { kind: 'string' },
+  progressNotification: { kind: 'boolean' },
 };
 
 /** "an integer from 1 to 1000", "one of leading, trailing, linspace", … */
@@ -69,6 +74,8 @@ export function describeRule(rule: Rule): string {
       return `one of ${rule.values.join(', ')}`;
     case 'string':
       return 'a string';
+    case 'boolean':
+      return 'true or false';
   }
 }
 
@@ -83,6 +90,8 @@ export function satisfies(rule: Rule, value: unknown): boolean {
       return typeof value === 'string' && rule.values.includes(value);
     case 'string':
       return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
   }
 }
 

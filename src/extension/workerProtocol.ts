@@ -34,6 +34,8 @@ export interface RunRequest {
   /** 0..2³²−1 (the host has already drawn a random seed for −1). */
   readonly seed: number;
   readonly preview: Preview;
+  /** Index of the run's first image (default 0): re-sampling image k of a run is samples 1, firstImage k. */
+  readonly firstImage?: number;
 }
 
 /** Stop run `id` at the next model call. */

@@ -5,18 +5,9 @@
  * No vscode import; the model is anything with OnnxEpsModel's shape.
  */
 import type { OnnxEpsModel } from '../model/onnxModel';
-import {
-  alphaBarOf,
-  initialNoise,
-  makeSchedule,
-  METHODS,
-  predictX0,
-  SamplingCancelled,
-  SeededNoise,
-  type SamplingSettings,
-} from '../sampler';
+import { alphaBarOf, initialNoise, makeSchedule, METHODS, predictX0, SamplingCancelled, type SamplingSettings } from '../sampler';
 import { fdBesideModel, fdSuffix } from '../quality/besideModel';
-import { runJob, summaryLine, type JobModel } from '../runner/runJob';
+import { runJob, seededNoise, summaryLine, type JobModel } from '../runner/runJob';
 import { samplingSettingsFor } from '../runner/runSettings';
 import { withTunedGrid } from '../tune/store';
 import { makeFrame, progressOf } from './frames';
@@ -80,7 +71,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
   // x_T drawn exactly as runJob draws it from the seed (runJob given this noise gives the same samples),
   // so that the panel shows the starting noise at once instead of after the first (up to 4-call) step.
   const { channels, height, width } = model.info.imageShape;
-  const xT = initialNoise(new SeededNoise(request.seed), samples, channels * height * width);
+  const xT = initialNoise(seededNoise(request.seed, request.firstImage), samples, channels * height * width);
   const first = makeFrame(xT, samples, model.info.imageShape);
   post({ type: 'frame', id, frame: first, progress: progressOf(0, settings.steps, 0, 0, 0, expectedNfe, job.provider), final: false }, [
     first.pixels,
@@ -89,7 +80,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
   try {
     const result = await runJob(
       job,
-      { settings, samples, seed: request.seed, noise: xT },
+      { settings, samples, seed: request.seed, noise: xT, firstImage: request.firstImage },
       {
         signal,
         // x̂₀ after the run's first model call: a readable preview long

@@ -11,6 +11,7 @@ import {
   SeededNoise,
   type EpsModel,
   type ImageShape,
+  type NoiseSource,
   type RunHooks,
   type SamplingSettings,
   type ScheduleConfig,
@@ -35,8 +36,14 @@ export interface JobRequest {
   readonly seed: number;
   /** Initial x_T [samples, C, H, W] instead of the seeded generator. */
   readonly noise?: Float32Array;
-  /** Index of this job's first image in a larger run (a shard): image k uses noise stream first+k. */
+  /** Index of the first image (default 0): image k of this job draws from stream firstImage + k, so a shard
+   * or one re-sampled image of a larger run is exact. */
   readonly firstImage?: number;
+}
+
+/** The seeded noise of images firstImage, firstImage + 1, … as images 0, 1, … of a job. */
+export function seededNoise(seed: number, firstImage = 0): NoiseSource {
+  return offsetNoise(new SeededNoise(seed), firstImage);
 }
 
 export interface JobResult {
@@ -50,7 +57,7 @@ export interface JobResult {
 export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<RunHooks, 'noise'> = {}): Promise<JobResult> {
   const { channels, height, width } = model.imageShape;
   const perImage = channels * height * width;
-  const noise = offsetNoise(new SeededNoise(request.seed), request.firstImage ?? 0);
+  const noise = seededNoise(request.seed, request.firstImage);
   let xT: Float32Array;
   if (request.noise) {
     if (request.noise.length !== request.samples * perImage) {

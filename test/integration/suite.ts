@@ -29,6 +29,7 @@ const TEST_MODULES: Array<() => unknown> = [
   () => require('./security.test'),
   () => require('./fuzz.test'),
   () => require('./webgpu.test'),
+  () => require('./researcher.test'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -34,6 +34,7 @@ test('valid values are kept', () => {
     preview: 'xt',
     modelPath: '~/m.onnx',
     outputFolder: 'out',
+    progressNotification: true,
   };
   const { settings, problems } = normalizeSettings((k) => given[k]);
   assert.deepEqual(settings, { ...DEFAULTS, ...given });
@@ -53,6 +54,7 @@ test('each invalid value falls back to its own default and is reported with key,
     preview: null,
     modelPath: 42,
     outputFolder: ['x'],
+    progressNotification: 'yes',
   };
   const { settings, problems } = normalizeSettings((k) => bad[k]);
   assert.equal(settings.steps, 50);
@@ -66,12 +68,14 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.equal(settings.preview, 'x0'); // null counts as unset
   assert.equal(settings.modelPath, '');
   assert.equal(settings.outputFolder, '');
+  assert.equal(settings.progressNotification, false);
   const byKey = Object.fromEntries(problems.map((p) => [p.key, p.message]));
   assert.deepEqual(Object.keys(byKey).sort(), [
     'eta',
     'executionProvider',
     'modelPath',
     'outputFolder',
+    'progressNotification',
     'sampler',
     'samples',
     'seed',
@@ -89,6 +93,7 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.match(byKey.variance, /pndm\.variance is "fixed", which is not one of auto, fixed_small, fixed_large, learned, learned_range/);
   assert.match(byKey.executionProvider, /"tpu".*one of auto, cpu, cuda, dml, coreml, webgpu/);
   assert.match(byKey.outputFolder, /pndm\.outputFolder is \["x"\], which is not a string/);
+  assert.equal(byKey.progressNotification, 'pndm.progressNotification is "yes", which is not true or false; using the default false.');
 });
 
 test('runSettingsOf maps executionProvider to provider', () => {
@@ -130,24 +135,41 @@ test('package.json contributes exactly these settings, each with a description, 
         break;
       case 'string':
         assert.equal(p.type, 'string');
+        break;
+      case 'boolean':
+        assert.equal(p.type, 'boolean');
     }
     assert.ok(describeRule(rule).length > 0);
   }
 });
 
-test('the manifest: commands, menus with the .onnx condition, activation only by commands and panel restore', () => {
+test('the manifest: commands, menus with the .onnx condition (any case) and diffusers folders, activation by commands, panel restore and diffusers folders', () => {
   const commands = manifest.contributes.commands.map(
     (c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`,
   );
-  assert.deepEqual(commands, ['PNDM: Generate Samples', 'PNDM: Sample from This Model']);
+  assert.deepEqual(commands, [
+    'PNDM: Generate Samples',
+    'PNDM: Sample from This Model',
+    'PNDM: Open Recent Model…',
+    'PNDM: Compare Samplers',
+    'PNDM: Open Settings from PNG',
+    'PNDM: Generate',
+    'PNDM: Cancel Run',
+    'PNDM: Save PNG',
+  ]);
+  const onnx = 'resourceExtname =~ /^\\.onnx$/i';
   for (const menu of ['explorer/context', 'editor/title/context', 'editor/context']) {
     const entries = manifest.contributes.menus[menu];
-    assert.deepEqual(
-      entries.map((e: { command: string; when: string }) => [e.command, e.when]),
-      [['pndm.sampleFromModel', 'resourceExtname == .onnx']],
-      menu,
-    );
+    assert.deepEqual(entries[0], { ...entries[0], command: 'pndm.sampleFromModel', when: onnx }, menu);
   }
-  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:pndm.samplingPanel']);
+  const when = new RegExp(onnx.slice(onnx.indexOf('/') + 1, onnx.lastIndexOf('/')), 'i');
+  for (const name of ['.onnx', '.ONNX', '.Onnx']) assert.match(name, when);
+  assert.doesNotMatch('.onnx.json', when);
+  assert.equal(manifest.contributes.menus['explorer/context'][1].when, 'explorerResourceIsFolder && resourcePath in pndm.diffusersFolders');
+  assert.deepEqual(manifest.activationEvents, [
+    'onWebviewPanel:pndm.samplingPanel',
+    'workspaceContains:**/model_index.json',
+    'workspaceContains:**/unet/model.onnx',
+  ]);
   assert.equal(manifest.main, './dist/extension.js');
 });

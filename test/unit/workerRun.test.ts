@@ -181,6 +181,25 @@ test('a run of ≥ 500 samples on the bundled model adds its FD to the summary l
   assert.ok(!(await run('/elsewhere/model.onnx', 500)).line.includes('FD'), 'no FD for a model without the classifier beside it');
 });
 
+test('re-sampling one image (samples 1, firstImage k) gives exactly image k of the whole run, for deterministic and stochastic samplers', async () => {
+  const gauss = gaussianModel();
+  for (const [sampler, eta] of [
+    ['f-pndm', 0],
+    ['ddim', 0.7],
+    ['ddpm', 0],
+  ] as const) {
+    const model = fakeModel((x, t) => gauss.eps(x, t));
+    const whole = (await collect(model, request({ sampler, eta, samples: 5 }))).at(-1) as DoneReply;
+    const perImage = shape.channels * shape.height * shape.width;
+    for (const k of [0, 3]) {
+      const one = (await collect(model, request({ sampler, eta, samples: 1, firstImage: k }))).at(-1) as DoneReply;
+      assert.deepEqual(new Float32Array(one.x), new Float32Array(whole.x).slice(k * perImage, (k + 1) * perImage), `${sampler} image ${k}`);
+    }
+    const other = (await collect(model, request({ sampler, eta, samples: 1, firstImage: 1 }))).at(-1) as DoneReply;
+    assert.notDeepEqual(new Float32Array(other.x), new Float32Array(whole.x).slice(3 * perImage, 4 * perImage), 'image 1 is not image 3');
+  }
+});
+
 test("DDPM's variance reaches the sampler: auto is the model's variance_type, learned types read the model's variance channels", async () => {
   const gauss = gaussianModel();
   const withVariance = (variance: number) =>

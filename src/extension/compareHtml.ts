@@ -1,0 +1,57 @@
+/**
+ * The compare view's HTML: the same Content-Security-Policy as the sampling panel (a fresh nonce per
+ * load, no 'unsafe-eval', no 'unsafe-inline' scripts), its stylesheets (the panel's, the chart's
+ * uPlot CSS bundled into dist/compare.css) and dist/compare.js.
+ */
+import * as vscode from 'vscode';
+import { REFERENCE_SOLVES } from '../protocol';
+import { contentSecurityPolicy, newNonce } from './panelHtml';
+
+export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = newNonce();
+  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const references = Object.entries(REFERENCE_SOLVES)
+    .map(([id, r]) => `<vscode-option value="${id}">${r.label}</vscode-option>`)
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta property="csp-nonce" content="${nonce}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
+<link rel="stylesheet" href="${asset('dist', 'compare.css')}">
+<title>PNDM: Compare Samplers</title>
+</head>
+<body class="compare">
+<main>
+  <p class="model-line row"><span class="label">Model</span> <span id="model-name" class="model-name">(loading…)</span></p>
+  <section class="compare-form" aria-label="Comparison settings">
+    <fieldset id="samplers"><legend>Samplers (rows)</legend></fieldset>
+    <div class="compare-fields">
+      <vscode-text-field id="steps" aria-label="Steps (columns), e.g. 10, 20, 50" value="10, 20, 50">Steps (columns)</vscode-text-field>
+      <vscode-text-field id="samples" inputmode="numeric" aria-label="Samples per cell" value="16">Samples</vscode-text-field>
+      <vscode-text-field id="seed" inputmode="numeric" aria-label="Seed" value="0">Seed</vscode-text-field>
+      <label class="field"><span id="reference-label">Reference solution</span>
+        <vscode-dropdown id="reference" aria-labelledby="reference-label">${references}</vscode-dropdown></label>
+    </div>
+    <div class="row actions">
+      <vscode-button id="run" aria-label="Run comparison">Run comparison</vscode-button>
+      <vscode-button id="cancel" appearance="secondary" aria-label="Cancel the comparison" disabled>Cancel</vscode-button>
+      <span id="progress" class="status" role="status" aria-live="polite"></span>
+    </div>
+  </section>
+  <p id="message" class="message" role="status" aria-live="polite"></p>
+  <div class="compare-results">
+    <table id="cells" class="cells" aria-label="Sample grids: rows are samplers, columns are step counts"></table>
+    <figure class="chart-box">
+      <div id="chart" role="img" aria-label="Chart of RMS distance to the reference against model calls, log–log, one line per sampler"></div>
+      <figcaption id="chart-caption" class="muted"></figcaption>
+    </figure>
+  </div>
+</main>
+<script nonce="${nonce}" src="${asset('dist', 'compare.js')}"></script>
+</body>
+</html>`;
+}

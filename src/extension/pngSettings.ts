@@ -1,0 +1,46 @@
+/**
+ * Settings from a PNG saved by `pndm sample` or the panel (its recipe, src/runner/recipe.ts): the
+ * panel's controls take the recipe's sampler, steps, samples, seed, spacing, η, variance and provider
+ * (the preview stays as it was), checked by the same rules as a Generate message. No vscode import.
+ */
+import type { RunSettings } from '../protocol';
+import { readPngSettings, readPngText } from '../runner/pngText';
+import { validateRunSettings } from './validate';
+
+export type PngSettings =
+  | { readonly ok: true; readonly settings: RunSettings; readonly model?: string; readonly line: string }
+  | { readonly ok: false; readonly error: string };
+
+/** Larger files are refused before they are parsed. */
+export const MAX_PNG_BYTES = 64 * 1024 * 1024;
+
+export function settingsFromPng(bytes: Uint8Array, name: string, current: RunSettings): PngSettings {
+  if (bytes.length > MAX_PNG_BYTES)
+    return { ok: false, error: `${name} is larger than ${MAX_PNG_BYTES / 1024 / 1024} MB: open a PNG saved by PNDM.` };
+  let recipe: Record<string, unknown>;
+  let text: Record<string, string>;
+  try {
+    recipe = readPngSettings(bytes);
+    text = readPngText(bytes);
+  } catch (error) {
+    return { ok: false, error: `${name}: ${(error as Error).message}. Open a PNG saved by pndm sample or the PNDM panel.` };
+  }
+  const checked = validateRunSettings({
+    sampler: recipe.sampler,
+    steps: recipe.steps,
+    samples: recipe.samples,
+    seed: recipe.seed,
+    spacing: recipe.spacing ?? current.spacing,
+    eta: recipe.eta ?? current.eta,
+    variance: recipe.variance ?? current.variance,
+    provider: recipe.ep ?? current.provider,
+    preview: current.preview,
+  });
+  if (!checked.ok) return { ok: false, error: `${name}: its recipe does not fit the panel: ${checked.error}` };
+  return {
+    ok: true,
+    settings: checked.settings,
+    model: typeof recipe.model === 'string' ? recipe.model : undefined,
+    line: text.Comment ?? `Settings from ${name}`,
+  };
+}

@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ComparePanel } from '../../src/extension/comparePanel';
+import { MessageType, type ImageResampledMessage } from '../../src/protocol';
+import { closePanel, collect, generate, openPanel, pndm, SMALL, until } from './pndmHelpers';
+
+describe("PNDM: the researcher's panel (title-bar commands, status bar, compare, re-sample)", () => {
+  after(async () => {
+    (await pndm()).comparePanel()?.dispose();
+    await closePanel();
+  });
+
+  it('the new commands are registered; the title-bar Generate asks the webview for its form', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['pndm.compare', 'pndm.openRecentModel', 'pndm.panel.generate', 'pndm.panel.cancel', 'pndm.panel.save']) {
+      assert.ok(commands.includes(id), `${id} is not registered`);
+    }
+    const panel = await openPanel();
+    const asked = collect(panel, (m) => m.type === MessageType.GenerateFromForm, 10_000);
+    assert.equal(await vscode.commands.executeCommand('pndm.panel.generate'), panel);
+    assert.equal((await asked).messages.at(-1)?.type, MessageType.GenerateFromForm);
+    assert.equal(await vscode.commands.executeCommand('pndm.panel.cancel'), false, 'Cancel with nothing running');
+  });
+
+  it('while the panel is hidden the status bar shows the run; it hides when the run ends', async () => {
+    const panel = await openPanel();
+    await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+    await until(() => !panel.panel.visible, 'the panel to be hidden');
+    const run = panel.generate({ ...SMALL, steps: 30 });
+    assert.ok(run);
+    await until(
+      () => panel.statusBar.shown && /PNDM F-PNDM 30 steps: \d+\/30/.test(panel.statusBar.text),
+      'the status-bar progress',
+      60_000,
+    );
+    await run.done;
+    assert.equal(panel.statusBar.shown, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    panel.panel.reveal();
+  });
+
+  it("Re-sample this image gives exactly the run's image (max |Δ| = 0) with a strip of N + 1 frames", async () => {
+    const panel = await openPanel();
+    await generate(panel, SMALL);
+    const answer = collect(panel, (m) => m.type === MessageType.ImageResampled, 60_000);
+    await panel.handleMessage({ type: MessageType.ResampleImage, index: 2 });
+    const r = (await answer).messages.at(-1) as ImageResampledMessage;
+    assert.equal(r.index, 2);
+    assert.equal(r.maxAbsDiff, 0);
+    assert.equal(r.strip.length, SMALL.steps + 1);
+    assert.equal(r.nfe, SMALL.steps + 9);
+  });
+
+  it('a 2×2 comparison: four cells from the same noise, RMS falls with steps; a cell opens as a normal run', async () => {
+    const api = await pndm();
+    const compare = (await vscode.commands.executeCommand('pndm.compare', api.services.bundledModel)) as ComparePanel;
+    const comparison = compare.run({ samplers: ['f-pndm', 'ddim'], steps: [5, 10], samples: 4, seed: 1, reference: 'f-pndm-100' });
+    assert.ok(comparison);
+    assert.equal(await comparison.done, 'finished');
+    const cells = comparison.cells.map((c) => c!.result);
+    assert.deepEqual(
+      cells.map((c) => [c.sampler, c.steps, c.nfe]),
+      [
+        ['f-pndm', 5, 14],
+        ['f-pndm', 10, 19],
+        ['ddim', 5, 5],
+        ['ddim', 10, 10],
+      ],
+    );
+    assert.ok(cells[1].rms < cells[0].rms && cells[3].rms < cells[2].rms, JSON.stringify(cells.map((c) => c.rms)));
+    assert.ok(cells.every((c) => c.rms > 0 && c.rms < 1));
+    await compare.handleMessage({ type: MessageType.OpenCell, index: 3 });
+    const panel = api.panel()!;
+    assert.equal(panel.finished?.summary.settings.sampler, 'ddim');
+    assert.equal(panel.finished?.summary.settings.steps, 10);
+    assert.equal(panel.finished?.count, 4);
+  });
+});

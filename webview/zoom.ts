@@ -1,0 +1,95 @@
+/**
+ * The zoom on one sample: click an image in the grid (or Enter on the focused grid) to see it large,
+ * pixelated, with its index; ← and → move to the neighbours. "Re-sample this image" asks the host to
+ * run it again on its own and shows the result and its denoising strip; "Export GIF" exports that strip.
+ */
+import { MessageType, type FrameData, type ImageResampledMessage } from '../src/protocol';
+import { drawFrame } from './grid';
+import { imageAt, tileOrigin, toGridPixels, type GridGeometry } from './gridLayout';
+import { send } from './state';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const dialog = $<HTMLDialogElement>('zoom');
+const zoomCanvas = $<HTMLCanvasElement>('zoom-canvas');
+let geometry: GridGeometry | undefined;
+let current = 0;
+
+/** The grid now on the canvas (undefined: none, or not known after a reload). */
+export function setGeometry(g: GridGeometry | undefined): void {
+  geometry = g;
+  if (!g && dialog.open) dialog.close();
+}
+
+export function currentGeometry(): GridGeometry | undefined {
+  return geometry;
+}
+
+function show(index: number): void {
+  const grid = $<HTMLCanvasElement>('grid');
+  if (!geometry) return;
+  current = (index + geometry.count) % geometry.count;
+  const tile = tileOrigin(geometry, current);
+  zoomCanvas.width = tile.width;
+  zoomCanvas.height = tile.height;
+  zoomCanvas.getContext('2d')?.drawImage(grid, tile.x, tile.y, tile.width, tile.height, 0, 0, tile.width, tile.height);
+  const label = `Sample ${current + 1} of ${geometry.count}`;
+  $('zoom-title').textContent = label;
+  zoomCanvas.setAttribute('aria-label', `${label}, enlarged`);
+  $('zoom-result').textContent = '';
+  $('strip').replaceChildren();
+  document.body.dataset.zoomed = String(current);
+  if (!dialog.open) dialog.showModal();
+}
+
+export function resampled(message: ImageResampledMessage): void {
+  if (!dialog.open || message.index !== current) return;
+  const same = message.maxAbsDiff === 0;
+  $('zoom-result').textContent =
+    `Re-sampled on its own (${message.nfe} model calls): ` +
+    (same
+      ? "identical to the grid's image (max |Δ| = 0)."
+      : `differs from the grid's image by at most ${message.maxAbsDiff.toExponential(2)}.`);
+  const shown =
+    message.strip.length > 40
+      ? message.strip.filter((_, i, all) => i % Math.ceil(all.length / 40) === 0 || i === all.length - 1)
+      : message.strip;
+  $('strip').replaceChildren(
+    ...shown.map((frame: FrameData, i) => {
+      const c = document.createElement('canvas');
+      drawFrame(c, frame);
+      c.setAttribute('role', 'listitem');
+      c.setAttribute('aria-label', i === 0 ? 'x_T, the starting noise' : i === shown.length - 1 ? 'the final image' : `x̂₀ after a step`);
+      return c;
+    }),
+  );
+  document.body.dataset.strip = String(message.strip.length);
+}
+
+export function setupZoom(): void {
+  const grid = $<HTMLCanvasElement>('grid');
+  grid.addEventListener('click', (e) => {
+    if (!geometry) return;
+    const p = toGridPixels(e.clientX, e.clientY, grid.getBoundingClientRect(), geometry);
+    const index = imageAt(geometry, p.x, p.y);
+    if (index !== undefined) show(index);
+  });
+  grid.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && geometry) {
+      e.preventDefault();
+      show(0);
+    }
+  });
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight') show(current + 1);
+    if (e.key === 'ArrowLeft') show(current - 1);
+  });
+  dialog.addEventListener('close', () => delete document.body.dataset.zoomed);
+  $('zoom-prev').addEventListener('click', () => show(current - 1));
+  $('zoom-next').addEventListener('click', () => show(current + 1));
+  $('zoom-close').addEventListener('click', () => dialog.close());
+  $('resample').addEventListener('click', () => {
+    $('zoom-result').textContent = 'Re-sampling…';
+    send({ type: MessageType.ResampleImage, index: current });
+  });
+  $('export-image-gif').addEventListener('click', () => send({ type: MessageType.ExportAnimation, index: current }));
+}
