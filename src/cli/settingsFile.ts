@@ -14,7 +14,9 @@ import { checkValue, UsageError, type FlagSpec, type ParsedFlags } from './args'
 
 /** Recipe keys that are flags of `pndm sample`. */
 const FLAG_KEYS = ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'tolerance', 'batch'];
-const KEYS = [...FLAG_KEYS, 'model', 'modelSha256'];
+/** Recipe keys whose flag is spelled differently. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = { solverOrder: 'solver-order', solverType: 'solver-type' };
+const KEYS = [...FLAG_KEYS, ...Object.keys(RENAMED_KEYS), 'model', 'modelSha256'];
 
 export interface SettingsRead {
   readonly flags: ParsedFlags;
@@ -46,7 +48,10 @@ export function readSettings(path: string, specs: Readonly<Record<string, FlagSp
       modelSha256 = value.toLowerCase();
     } else if (key === 'seed' && value === -1)
       continue; // the panel's "random each run": the CLI's default seed
-    else flags[key] = checkValue(key, value, specs[key]);
+    else {
+      const flag = RENAMED_KEYS[key] ?? key;
+      flags[flag] = checkValue(flag, value, specs[flag]);
+    }
   }
   return { flags, model, modelSha256 };
 }

@@ -25,6 +25,10 @@ export interface Recipe {
   /** DDPM's step variance, as resolved (the model's variance_type for `auto`). */
   readonly variance: VarianceType;
   readonly tolerance: number;
+  /** UniPC's and iPNDM's order, when the run set one (otherwise the method's default). */
+  readonly solverOrder?: number;
+  /** UniPC's B(h), for UniPC runs. */
+  readonly solverType?: string;
   /** The execution provider asked for. */
   readonly ep: string;
   /** The model's file name, without its folder. */
@@ -52,6 +56,8 @@ export function recipeOf(run: RecipeRun): Recipe {
     eta: s.options.eta,
     variance: s.options.variance,
     tolerance: s.options.tolerance,
+    ...(s.options.solverOrder !== undefined ? { solverOrder: s.options.solverOrder } : {}),
+    ...(s.sampler === 'unipc' ? { solverType: s.options.solverType } : {}),
     ep: run.ep,
     model: baseName(run.modelPath),
     modelSha256: run.modelSha256,
