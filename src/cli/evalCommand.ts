@@ -1,15 +1,16 @@
 /**
  * `pndm eval`: quality per model call. For samplers × grids × numbers of calls, the RMS distance of the
  * final samples to an accurate solution of the same ODE from the same x_T at t = T−1, as a table and a
- * log–log SVG plot of error against calls.
+ * log–log SVG plot of error against calls; with --fd, also each cell's Fréchet distance in the classifier's features.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { METHODS } from '../sampler';
-import { evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
+import { cellSettings, evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
 import { logLogSvg } from '../tune/plot';
 import { loadTunedGrid } from '../tune/store';
 import { UsageError } from './args';
+import { fdOfCell, openFdScorer, type FdScorer } from './evalFd';
 import { intFlag, intList, openForEval, samplerList, spacingList } from './evalModel';
 
 export const EVAL_USAGE = `pndm eval options:
@@ -21,6 +22,9 @@ export const EVAL_USAGE = `pndm eval options:
   --noise FILE.npy        x_T instead of the seed, float32 [K,C,H,W]
   --reference-steps N     steps of the accurate solution, iPNDM on the trailing grid (default 1000)
   --out FILE.svg          the log–log plot (default eval.svg)    --json FILE  the rows as JSON
+  --fd                    also the Fréchet distance of each cell's samples from --seed, in the features of the
+                          MNIST classifier beside the model (the bundled one), against its train statistics
+  --fd-samples N          samples per cell for --fd (default 2000; implies --fd)
   --ep PROVIDER           execution provider (default cpu)`;
 
 export async function evalCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
@@ -31,8 +35,12 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
+  const wantFd = values.fd === true || values['fd-samples'] !== undefined;
+  const fdSamples = intFlag(values['fd-samples'], '--fd-samples', 2000, 2, 1_000_000);
   const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed, noise: values.noise }, signal);
+  let scorer: FdScorer | undefined;
   try {
+    if (wantFd) scorer = await openFdScorer(model, fdSamples);
     const T = run.schedule.config.numTrainTimesteps;
     const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', T, 2, T);
     const started = performance.now();
@@ -56,10 +64,16 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
         continue;
       }
       progress(`${k + 1}/${jobs.length} ${sampler} ${spacing} ${steps} steps`);
-      rows.push({ ...(await evaluateOne(run, reference, sampler, spacing, steps, tuned)), budget: c });
+      const row: BudgetRow = { ...(await evaluateOne(run, reference, sampler, spacing, steps, tuned)), budget: c };
+      if (scorer) {
+        const cell = `${k + 1}/${jobs.length} ${sampler} ${spacing} ${steps} steps: FD`;
+        const settings = cellSettings(run, sampler, spacing, steps, tuned);
+        const fd = await fdOfCell(model, scorer, settings, seed, signal, (done) => progress(`${cell} ${done}/${fdSamples} samples`));
+        rows.push({ ...row, fd });
+      } else rows.push(row);
     }
     progress('');
-    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps));
+    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps, scorer ? fdSamples : undefined));
     for (const s of new Set(skipped)) process.stdout.write(`skipped: ${s}\n`);
     const out = values.out ?? 'eval.svg';
     const series = [...new Set(rows.map((r) => `${r.sampler} ${r.spacing}`))].map((label) => ({
@@ -78,10 +92,12 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
       process.stdout.write(`wrote ${out}\n`);
     }
     if (values.json) {
-      writeFileSync(values.json, JSON.stringify({ model: model.info.path, images: run.count, seed, referenceSteps, rows }, null, 1));
+      const fd = scorer ? { fdSamples, fdAgainst: 'the train statistics beside the model' } : {};
+      writeFileSync(values.json, JSON.stringify({ model: model.info.path, images: run.count, seed, referenceSteps, ...fd, rows }, null, 1));
       process.stdout.write(`wrote ${values.json}\n`);
     }
   } finally {
+    await scorer?.dispose();
     await model.dispose();
   }
 }
@@ -103,6 +119,8 @@ function parseArgsOrUsage(argv: readonly string[]) {
         out: str,
         json: str,
         ep: str,
+        fd: { type: 'boolean' },
+        'fd-samples': str,
       },
       allowPositionals: true,
     });
@@ -114,28 +132,51 @@ function parseArgsOrUsage(argv: readonly string[]) {
 /** A result and the number of calls it was allowed. */
 export interface BudgetRow extends EvalRow {
   readonly budget: number;
+  /** Fréchet distance of the cell's --fd-samples samples (with --fd). */
+  readonly fd?: number;
 }
 
-/** One row per sampler × grid, one column per number of calls; the best of each column marked. */
-export function formatTable(rows: readonly BudgetRow[], calls: readonly number[], images: number, referenceSteps: number): string {
-  const best = new Map<number, number>();
-  for (const c of calls) {
-    const inColumn = rows.filter((r) => r.budget === c).map((r) => r.rms);
-    if (inColumn.length) best.set(c, Math.min(...inColumn));
+/**
+ * One row per sampler × grid, one column per number of calls; the best of each column marked. With
+ * `fdSamples`, a Fréchet-distance column per number of calls follows the RMS columns.
+ */
+export function formatTable(
+  rows: readonly BudgetRow[],
+  calls: readonly number[],
+  images: number,
+  referenceSteps: number,
+  fdSamples?: number,
+): string {
+  const metrics: { key: 'rms' | 'fd'; head: string; digits: number }[] = [{ key: 'rms', head: 'calls', digits: 4 }];
+  if (fdSamples !== undefined) metrics.push({ key: 'fd', head: 'FD', digits: 3 });
+  const best = new Map<string, number>();
+  for (const { key } of metrics) {
+    for (const c of calls) {
+      const inColumn = rows.filter((r) => r.budget === c && r[key] !== undefined).map((r) => r[key]!);
+      if (inColumn.length) best.set(`${key}${c}`, Math.min(...inColumn));
+    }
   }
   const keys = [...new Set(rows.map((r) => `${r.sampler}\t${r.spacing}`))];
+  const fdNote = fdSamples !== undefined ? `; FD of ${fdSamples} samples per cell in the classifier's features` : '';
   const lines = [
-    `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images; * best per column`,
-    ['sampler'.padEnd(10), 'grid'.padEnd(9), ...calls.map((c) => `${c} calls`.padStart(12))].join(' '),
+    `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images${fdNote}; * best per column`,
+    [
+      'sampler'.padEnd(10),
+      'grid'.padEnd(9),
+      ...metrics.flatMap(({ key, head }) => calls.map((c) => (key === 'rms' ? `${c} ${head}` : `${head} ${c}`).padStart(12))),
+    ].join(' '),
   ];
   for (const key of keys) {
     const [sampler, spacing] = key.split('\t');
-    const cells = calls.map((c) => {
-      const r = rows.find((x) => x.sampler === sampler && x.spacing === spacing && x.budget === c);
-      if (!r) return '—'.padStart(12);
-      const mark = best.get(c) === r.rms ? '*' : ' ';
-      return `${r.rms.toFixed(4)}${r.calls !== c ? `(${r.calls})` : ''}${mark}`.padStart(12);
-    });
+    const cells = metrics.flatMap(({ key: metric, digits }) =>
+      calls.map((c) => {
+        const r = rows.find((x) => x.sampler === sampler && x.spacing === spacing && x.budget === c);
+        const value = r?.[metric];
+        if (!r || value === undefined) return '—'.padStart(12);
+        const mark = best.get(`${metric}${c}`) === value ? '*' : ' ';
+        return `${value.toFixed(digits)}${r.calls !== c ? `(${r.calls})` : ''}${mark}`.padStart(12);
+      }),
+    );
     lines.push([sampler.padEnd(10), spacing.padEnd(9), ...cells].join(' '));
   }
   return `${lines.join('\n')}\n`;

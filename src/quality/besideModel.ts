@@ -17,10 +17,16 @@ const files = (folder: string) => ({
   cov: join(folder, 'mnist_classifier_train_features_cov.npy'),
 });
 
+/** The MNIST classifier and its train statistics beside a model file (the bundled model has them), if all three are there. */
+export function classifierBesideModel(modelPath: string): ReturnType<typeof files> | undefined {
+  const found = files(dirname(modelPath));
+  return Object.values(found).every((f) => existsSync(f)) ? found : undefined;
+}
+
 /** FD of `count` samples against the classifier's train statistics, or undefined when not applicable. */
 export async function fdBesideModel(modelPath: string, x: Float32Array, count: number): Promise<{ fd: number; n: number } | undefined> {
-  const found = files(dirname(modelPath));
-  if (count < PANEL_FD_MIN_SAMPLES || !Object.values(found).every((f) => existsSync(f))) return undefined;
+  const found = classifierBesideModel(modelPath);
+  if (count < PANEL_FD_MIN_SAMPLES || !found) return undefined;
   const net = await openFeatureNet(found.model, { provider: 'cpu' });
   try {
     const perImage = net.imageShape.channels * net.imageShape.height * net.imageShape.width;

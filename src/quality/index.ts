@@ -3,5 +3,5 @@ export { frechetDistance, gaussianStats, StatsAccumulator, symmetricEigen, sqrtP
 export { openFeatureNet, type FeatureNet, type FeatureNetOptions } from './features';
 export { readImageFolder, readImageNpy, type ImageSet } from './images';
 export { parseNpz, readNpz, encodeNpz, writeNpz } from './npz';
-export { BUNDLED_FEATURES, readBundledStats, readStatsNpz, statsOfInputs, writeStatsNpz } from './stats';
-export { fdBesideModel, fdSuffix, PANEL_FD_MIN_SAMPLES } from './besideModel';
+export { BUNDLED_FEATURES, readBundledStats, readMeanCovStats, readStatsNpz, statsOfInputs, writeStatsNpz } from './stats';
+export { classifierBesideModel, fdBesideModel, fdSuffix, PANEL_FD_MIN_SAMPLES } from './besideModel';

@@ -46,12 +46,12 @@ export async function readStatsNpz(path: string): Promise<GaussianStats> {
 }
 
 export async function readBundledStats(): Promise<GaussianStats> {
-  return checkedStats(
-    await readNpy(BUNDLED_FEATURES.mean),
-    await readNpy(BUNDLED_FEATURES.cov),
-    'the bundled train statistics',
-    BUNDLED_FEATURES.n,
-  );
+  return readMeanCovStats(BUNDLED_FEATURES.mean, BUNDLED_FEATURES.cov, 'the bundled train statistics', BUNDLED_FEATURES.n);
+}
+
+/** Statistics kept as a mean .npy [d] and a covariance .npy [d, d], as the bundled classifier's are. */
+export async function readMeanCovStats(meanPath: string, covPath: string, name: string, n?: number): Promise<GaussianStats> {
+  return checkedStats(await readNpy(meanPath), await readNpy(covPath), name, n);
 }
 
 export async function writeStatsNpz(path: string, stats: GaussianStats): Promise<void> {

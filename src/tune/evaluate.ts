@@ -67,6 +67,17 @@ export function rmsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(sum / a.length);
 }
 
+/** The settings of one cell: the sampler's defaults on the run's model (also what `pndm eval --fd` samples with). */
+export function cellSettings(
+  run: Pick<EvalRun, 'base'>,
+  sampler: SamplerName,
+  spacing: Spacing,
+  steps: number,
+  tunedGrid?: readonly number[],
+): SamplingSettings {
+  return { ...DEFAULT_SETTINGS, ...run.base, sampler, spacing, steps, tunedGrid };
+}
+
 /** One sampler × grid × number of steps, scored against the reference. */
 export async function evaluateOne(
   run: EvalRun,
@@ -76,7 +87,7 @@ export async function evaluateOne(
   steps: number,
   tunedGrid?: readonly number[],
 ): Promise<EvalRow> {
-  const settings: SamplingSettings = { ...DEFAULT_SETTINGS, ...run.base, sampler, spacing, steps, tunedGrid };
+  const settings = cellSettings(run, sampler, spacing, steps, tunedGrid);
   const result = await sample(run.model, run.schedule, run.xT, run.count, settings, { signal: run.signal });
   return { sampler, spacing, steps, calls: result.nfe, rms: rmsDiff(result.x, reference) };
 }
