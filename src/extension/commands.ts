@@ -3,7 +3,7 @@
  * (the bundled one by default). `pndm.sampleFromModel` takes the `.onnx` file or diffusers folder it
  * was invoked on (Explorer, editor title or editor context menu) or, from the palette, asks for one.
  * `pndm.openRecentModel` offers the models picked before; `pndm.compare` opens the compare view on the
- * panel's model (or the one given). `pndm.panel.*` are the panel's own
+ * panel's model (or the one given); `pndm.tuneGrid` tunes a grid for it (tuneGridCommand.ts). `pndm.panel.*` are the panel's own
  * Generate / Cancel / Save, for its editor title bar and keybindings. The panel commands resolve with
  * the panel controller (undefined when the user cancelled).
  */
@@ -15,6 +15,7 @@ import { SamplingPanel, type PanelServices } from './panel';
 import { openRecentModel } from './recentModels';
 import { saveFinished } from './resultActions';
 import { resolveUserPath } from './settings';
+import { tuneGridCommand, type TuneGridArgs } from './tuneGridCommand';
 
 export function registerCommands(services: PanelServices): vscode.Disposable[] {
   const command = vscode.commands.registerCommand;
@@ -45,6 +46,7 @@ export function registerCommands(services: PanelServices): vscode.Disposable[] {
         services.bundledModel;
       return ComparePanel.createOrShow(services, model);
     }),
+    command('pndm.tuneGrid', (args?: TuneGridArgs) => tuneGridCommand(services, typeof args === 'object' && args ? args : {})),
     command('pndm.panel.generate', (): SamplingPanel => {
       const panel = SamplingPanel.createOrShow(services);
       panel.post({ type: MessageType.GenerateFromForm });

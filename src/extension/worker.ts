@@ -15,7 +15,9 @@ import { openOnnxModel, type OnnxEpsModel } from '../model/onnxModel';
 import type { ProviderName } from '../protocol';
 import { SessionCache } from './sessionCache';
 import { messageOf, runInWorker, type Post } from './workerRun';
-import type { FromWorker, LoadRequest, RunRequest, StatsRequest, ToWorker } from './workerProtocol';
+import { REFERENCE } from '../tune/evaluate';
+import { tuneGrid, tuneReport, tuneRun, untunableReason } from '../tune/tuneModel';
+import type { FromWorker, LoadRequest, RunRequest, StatsRequest, ToWorker, TuneRequest } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must be started as a worker_thread by the PNDM extension.');
@@ -80,6 +82,50 @@ async function run(request: RunRequest): Promise<void> {
   }
 }
 
+/** A tune on the CPU (as `pndm tune`'s default), cancellable like a run; progress at most every 250 ms. */
+async function tune(request: TuneRequest): Promise<void> {
+  const controller = new AbortController();
+  runs.set(request.id, controller);
+  const lease = sessions.acquire(request.modelPath, 'cpu');
+  try {
+    const why = untunableReason(request.sampler, request.steps);
+    if (why) throw new Error(why);
+    const model = await lease.model;
+    const T = model.info.schedule.numTrainTimesteps;
+    if (request.steps >= T) throw new Error(`${request.steps} steps must be below the model's ${T} training timesteps`);
+    const started = performance.now();
+    let posted = 0;
+    const result = await tuneGrid(tuneRun(model, request.trajectories ?? 8, controller.signal), model.info.path, {
+      sampler: request.sampler,
+      steps: request.steps,
+      referenceSteps: request.referenceSteps,
+      candidates: request.candidates,
+      sweeps: request.sweeps,
+      onProgress: ({ phase, done, total }) => {
+        if (performance.now() - posted < 250 && done !== total) return;
+        posted = performance.now();
+        post({ type: 'tuneProgress', id: request.id, phase, done, total });
+      },
+    });
+    const lines = tuneReport(result, REFERENCE.sampler, (performance.now() - started) / 1000);
+    post({
+      type: 'tuned',
+      id: request.id,
+      timesteps: result.timesteps,
+      rms: result.rms,
+      baseline: result.baseline,
+      file: result.file,
+      lines,
+    });
+  } catch (error) {
+    const cancelled = controller.signal.aborted;
+    post({ type: 'failed', id: request.id, message: cancelled ? 'Tuning was cancelled.' : messageOf(error), cancelled });
+  } finally {
+    runs.delete(request.id);
+    lease.release();
+  }
+}
+
 /** Stop every run, wait for it to end, release every session, say so, and exit. */
 async function shutdown(): Promise<void> {
   stopping = true;
@@ -138,6 +184,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'run':
       if (!stopping) track(run(message));
+      break;
+    case 'tune':
+      if (!stopping) track(tune(message));
       break;
     case 'cancel':
       runs.get(message.id)?.abort();

@@ -9,7 +9,19 @@ import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../model/onnxModel';
 import { ensureRuntimeDir } from '../model/runtimeDir';
 import type { ProviderName } from '../protocol';
-import type { CrashRequest, DoneReply, FrameReply, FromWorker, RunRequest, StartedReply, StatsReply, ToWorker } from './workerProtocol';
+import type {
+  CrashRequest,
+  DoneReply,
+  FrameReply,
+  FromWorker,
+  RunRequest,
+  StartedReply,
+  StatsReply,
+  ToWorker,
+  TunedReply,
+  TuneProgressReply,
+  TuneRequest,
+} from './workerProtocol';
 
 /** How long a worker asked to shut down may take (it waits for the current model call) before it is terminated. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,6 +31,10 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 export interface RunHandlers {
   readonly onStarted?: (reply: StartedReply) => void;
   readonly onFrame: (reply: FrameReply) => void;
+}
+
+export interface TuneHandlers {
+  readonly onProgress: (reply: TuneProgressReply) => void;
 }
 
 /** Why a run ended without a result. */
@@ -44,6 +60,7 @@ interface Pending {
   readonly resolve: (value: never) => void;
   readonly reject: (error: Error) => void;
   readonly handlers?: RunHandlers;
+  readonly tuneHandlers?: TuneHandlers;
 }
 
 export class WorkerClient {
@@ -75,6 +92,12 @@ export class WorkerClient {
     return { id, done: this.request<DoneReply>(id, { ...request, type: 'run', id }, handlers) };
   }
 
+  /** Start a tune; `done` settles with the saved grid or a RunFailed (cancelled or not). Cancel it with cancel(id). */
+  tune(request: Omit<TuneRequest, 'type' | 'id'>, handlers: TuneHandlers): { id: number; done: Promise<TunedReply> } {
+    const id = this.nextId++;
+    return { id, done: this.request<TunedReply>(id, { ...request, type: 'tune', id }, undefined, handlers) };
+  }
+
   cancel(id: number): void {
     if (this.pending.has(id)) this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
   }
@@ -102,10 +125,10 @@ export class WorkerClient {
     this.stop('The sampling worker was stopped.', true, false);
   }
 
-  private request<T>(id: number, message: ToWorker, handlers?: RunHandlers): Promise<T> {
+  private request<T>(id: number, message: ToWorker, handlers?: RunHandlers, tuneHandlers?: TuneHandlers): Promise<T> {
     if (this.disposed) return Promise.reject(new RunFailed('The sampling panel was closed.', true));
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, handlers });
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, handlers, tuneHandlers });
       this.ensureWorker().postMessage(message);
     });
   }
@@ -169,6 +192,12 @@ export class WorkerClient {
         return;
       case 'frame':
         this.pending.get(message.id)?.handlers?.onFrame(message);
+        return;
+      case 'tuneProgress':
+        this.pending.get(message.id)?.tuneHandlers?.onProgress(message);
+        return;
+      case 'tuned':
+        this.settle(message.id, (p) => p.resolve(message as never));
         return;
       case 'loaded':
         this.settle(message.id, (p) => p.resolve(message.info as never));

@@ -38,7 +38,21 @@ export interface RunRequest {
   readonly firstImage?: number;
 }
 
-/** Stop run `id` at the next model call. */
+/** Tune a grid for (model, sampler, steps) on the CPU and save it where `tuned` finds it (as `pndm tune`). */
+export interface TuneRequest {
+  readonly type: 'tune';
+  readonly id: number;
+  readonly modelPath: string;
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  /** The tuner's sizes (defaults: `pndm tune`'s). */
+  readonly trajectories?: number;
+  readonly referenceSteps?: number;
+  readonly candidates?: number;
+  readonly sweeps?: number;
+}
+
+/** Stop run (or tune) `id` at the next model call. */
 export interface CancelRequest {
   readonly type: 'cancel';
   readonly id: number;
@@ -65,7 +79,7 @@ export interface CrashRequest {
   readonly how: 'throw' | 'reject';
 }
 
-export type ToWorker = LoadRequest | RunRequest | CancelRequest | StatsRequest | ShutdownRequest | CrashRequest;
+export type ToWorker = LoadRequest | RunRequest | TuneRequest | CancelRequest | StatsRequest | ShutdownRequest | CrashRequest;
 // #endregion
 
 // #region worker → host
@@ -117,6 +131,27 @@ export interface FailedReply {
   readonly cancelled: boolean;
 }
 
+/** How far a tune is: its phase ('reference', 'costs', 'search', 'refine') and the work done in it. */
+export interface TuneProgressReply {
+  readonly type: 'tuneProgress';
+  readonly id: number;
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface TunedReply {
+  readonly type: 'tuned';
+  readonly id: number;
+  readonly timesteps: number[];
+  readonly rms: number;
+  readonly baseline: { readonly spacing: string; readonly rms: number };
+  /** Where the grid was saved. */
+  readonly file: string;
+  /** The report `pndm tune` prints. */
+  readonly lines: string[];
+}
+
 /** A line for the PNDM output channel. */
 export interface LogReply {
   readonly type: 'log';
@@ -144,5 +179,15 @@ export interface ReleasedReply {
   readonly sessions: number;
 }
 
-export type FromWorker = LoadedReply | StartedReply | FrameReply | DoneReply | FailedReply | LogReply | StatsReply | ReleasedReply;
+export type FromWorker =
+  | TuneProgressReply
+  | TunedReply
+  | LoadedReply
+  | StartedReply
+  | FrameReply
+  | DoneReply
+  | FailedReply
+  | LogReply
+  | StatsReply
+  | ReleasedReply;
 // #endregion

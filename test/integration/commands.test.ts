@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { TunedReply } from '../../src/extension/workerProtocol';
 import { closePanel, EXTENSION_ID, openPanel, pndm } from './pndmHelpers';
 
 describe('PNDM: activation, commands and menus', () => {
@@ -33,6 +35,31 @@ describe('PNDM: activation, commands and menus', () => {
     for (const [key, p] of Object.entries<Record<string, unknown>>(props)) {
       assert.ok(typeof p.description === 'string', `${key} has no description`);
       assert.ok(p.enum || p.minimum !== undefined || p.type === 'string' || p.type === 'boolean', `${key} has no enum or range`);
+    }
+  });
+
+  it('pndm.tuneGrid runs the tuner in a worker and saves the grid where the tuned spacing finds it', async () => {
+    const api = await pndm();
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const entry = pkg.contributes.commands.find((c: { command: string }) => c.command === 'pndm.tuneGrid');
+    assert.equal(`${entry.category}: ${entry.title}`, 'PNDM: Tune Grid for This Model');
+    const args = {
+      modelPath: api.services.bundledModel,
+      sampler: 'ddim',
+      steps: 3,
+      trajectories: 1,
+      referenceSteps: 20,
+      candidates: 8,
+      sweeps: 1,
+    };
+    const reply = (await vscode.commands.executeCommand('pndm.tuneGrid', args)) as TunedReply | undefined;
+    assert.ok(reply, 'the tune failed (see the PNDM output channel)');
+    try {
+      assert.equal(reply.timesteps.length, 3);
+      const saved = JSON.parse(readFileSync(reply.file, 'utf8')) as { sampler: string; steps: number; timesteps: number[] };
+      assert.deepEqual([saved.sampler, saved.steps, saved.timesteps], ['ddim', 3, reply.timesteps]);
+    } finally {
+      if (existsSync(reply.file)) rmSync(reply.file);
     }
   });
 

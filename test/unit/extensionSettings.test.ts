@@ -152,6 +152,7 @@ test('the manifest: commands, menus with the .onnx condition (any case) and diff
     'PNDM: Sample from This Model',
     'PNDM: Open Recent Model…',
     'PNDM: Compare Samplers',
+    'PNDM: Tune Grid for This Model',
     'PNDM: Open Settings from PNG',
     'PNDM: Generate',
     'PNDM: Cancel Run',

@@ -1,0 +1,141 @@
+/**
+ * Tuning a grid for one model, sampler and number of steps: what `pndm tune` and the panel's
+ * "Tune Grid for This Model" command (in the sampling worker) both run, so both save the same grid
+ * where `--spacing tuned` and the panel find it. No vscode import.
+ */
+import {
+  DEFAULT_SETTINGS,
+  gridFor,
+  initialNoise,
+  makeSchedule,
+  METHODS,
+  SeededNoise,
+  solverOrderFor,
+  type SamplerName,
+  type Spacing,
+} from '../sampler';
+import type { OnnxEpsModel } from '../model';
+import { evaluateOne, type EvalRun } from './evaluate';
+import { refineGrid, searchGrid, type TuneProgress } from './gits';
+import { modelSha256, saveTunedGrid } from './store';
+
+export const BASELINES: readonly Spacing[] = ['leading', 'linspace', 'trailing', 'karras', 'logsnr'];
+/** Seeds of their own, away from the sample and eval defaults, so a tuned grid is scored out of sample there. */
+export const TUNE_SEED = 1_000_003;
+
+export interface TuneOptions {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  /** Steps of the accurate solution (default min(500, T)). */
+  readonly referenceSteps?: number;
+  /** Candidate timesteps spread in log-SNR (default 120). */
+  readonly candidates?: number;
+  /** Refinement sweeps that score the sampler itself (default 2). */
+  readonly sweeps?: number;
+  readonly onProgress?: (p: TuneProgress) => void;
+}
+
+export interface TuneResult {
+  readonly sampler: SamplerName;
+  readonly steps: number;
+  readonly referenceSteps: number;
+  readonly trajectories: number;
+  /** The sampler's RMS on each usual grid. */
+  readonly scores: readonly { spacing: Spacing; rms: number }[];
+  readonly baseline: { spacing: Spacing; rms: number };
+  readonly timesteps: number[];
+  readonly rms: number;
+  /** Where the grid was saved. */
+  readonly file: string;
+}
+
+/** Why `sampler` at `steps` cannot be tuned (a sentence), or undefined when it can. */
+export function untunableReason(sampler: SamplerName, steps: number): string | undefined {
+  if (
+    METHODS[sampler].nfe(2) === undefined ||
+    METHODS[sampler].stochastic({ eta: 0, tolerance: 1e-3, variance: 'fixed_large', solverType: 'bh2' })
+  ) {
+    return `${sampler} has no fixed grid to tune; use a deterministic fixed-step sampler such as ipndm, unipc or dpmpp-3m`;
+  }
+  try {
+    solverOrderFor(sampler, steps);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+/** The tuner's run on an open model: `trajectories` seeded x_T from {@link TUNE_SEED}. */
+export function tuneRun(model: OnnxEpsModel, trajectories: number, signal?: AbortSignal): EvalRun {
+  const { channels, height, width } = model.info.imageShape;
+  return {
+    model,
+    schedule: makeSchedule(model.info.schedule),
+    xT: initialNoise(new SeededNoise(TUNE_SEED), trajectories, channels * height * width),
+    count: trajectories,
+    base: { finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one', stepsOffset: model.info.stepsOffset ?? 0 },
+    signal,
+  };
+}
+
+/** Search, score the usual grids, refine for the sampler, and save the grid under the model file's SHA-256. */
+export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOptions): Promise<TuneResult> {
+  const { sampler, steps, onProgress } = options;
+  const T = run.schedule.config.numTrainTimesteps;
+  const referenceSteps = options.referenceSteps ?? Math.min(500, T);
+  const found = await searchGrid(run, { steps, referenceSteps, candidates: options.candidates ?? 120, onProgress });
+  const scores: { spacing: Spacing; rms: number }[] = [];
+  for (const spacing of BASELINES) {
+    scores.push({ spacing, rms: (await evaluateOne(run, found.reference, sampler, spacing, steps)).rms });
+  }
+  // the search's grid and the usual grids' own timesteps, refined for this sampler
+  const starts = [
+    found.timesteps,
+    ...BASELINES.map((spacing) => Array.from(gridFor(run.schedule, { ...DEFAULT_SETTINGS, ...run.base, sampler, steps, spacing }))),
+  ];
+  const refined = await refineGrid(
+    run,
+    found.reference,
+    sampler,
+    starts.filter((g) => g.every((t, i) => i === 0 || t < g[i - 1])),
+    options.sweeps ?? 2,
+    onProgress,
+  );
+  const baseline = scores.reduce((a, b) => (b.rms < a.rms ? b : a));
+  const file = saveTunedGrid({
+    sampler,
+    steps,
+    timesteps: refined.timesteps,
+    baseline,
+    rms: refined.rms,
+    modelSha256: modelSha256(modelPath),
+    created: new Date().toISOString(),
+  });
+  return {
+    sampler,
+    steps,
+    referenceSteps,
+    trajectories: run.count,
+    scores,
+    baseline,
+    timesteps: refined.timesteps,
+    rms: refined.rms,
+    file,
+  };
+}
+
+/** The lines `pndm tune` prints and the panel command logs: the error on each grid, the grid, where it went. */
+export function tuneReport(result: TuneResult, referenceSampler: string, seconds: number): string[] {
+  const { baseline, rms } = result;
+  const verdict =
+    rms < baseline.rms
+      ? `${(baseline.rms / rms).toFixed(2)}× lower than ${baseline.spacing}`
+      : `not lower than ${baseline.spacing}: keep --spacing ${baseline.spacing}`;
+  return [
+    `${METHODS[result.sampler].label}, ${result.steps} steps, RMS to ${referenceSampler}-${result.referenceSteps} over ${result.trajectories} trajectories:`,
+    ...result.scores.map((s) => `  ${s.spacing.padEnd(9)} ${s.rms.toFixed(4)}`),
+    `  tuned     ${rms.toFixed(4)}  (${verdict})`,
+    `tuned grid: ${result.timesteps.join(', ')}, then the clean end`,
+    `saved ${result.file} (${seconds.toFixed(0)} s); use it with --spacing tuned`,
+  ];
+}
