@@ -51,6 +51,11 @@ export async function openFdScorer(model: OnnxEpsModel, samples: number): Promis
       );
     }
     const reference = await readMeanCovStats(found.mean, found.cov, 'the train statistics beside the model', TRAIN_DIGITS);
+    const dim = reference.mu.length;
+    if (samples <= dim)
+      process.stderr.write(
+        `pndm: ${samples} samples for ${dim} features: the covariance is singular and FD biased high; use --fd-samples above ${dim}\n`,
+      );
     return { net, reference, samples, dispose: () => net.dispose() };
   } catch (error) {
     await net.dispose();
