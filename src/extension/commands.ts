@@ -60,7 +60,13 @@ export function registerCommands(services: PanelServices): vscode.Disposable[] {
     command('pndm.panel.save', async (): Promise<string | undefined> => {
       const panel = SamplingPanel.current;
       if (!panel) return undefined;
-      return saveFinished(panel.finished, services.settings.read().outputFolder, services.log, (m) => panel.post(m));
+      return saveFinished(
+        panel.finished,
+        services.settings.read().outputFolder,
+        services.log,
+        (m) => panel.post(m),
+        (m) => panel.notifyError(m),
+      );
     }),
   ];
 }

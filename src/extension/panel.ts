@@ -207,7 +207,13 @@ export class SamplingPanel extends Disposable {
         else this.post({ type: MessageType.Notice, message: 'Nothing is running.' });
         return;
       case MessageType.Save:
-        await saveFinished(this.finished, this.services.settings.read().outputFolder, this.services.log, (m) => this.post(m));
+        await saveFinished(
+          this.finished,
+          this.services.settings.read().outputFolder,
+          this.services.log,
+          (m) => this.post(m),
+          (m) => this.notifyError(m),
+        );
         return;
       case MessageType.CopySettings:
         await copySettings(this.finished, (m) => this.post(m));

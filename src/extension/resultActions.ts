@@ -18,6 +18,8 @@ export async function saveFinished(
   outputFolder: string,
   log: Log,
   post: Post,
+  /** Shows an error once: the panel's own notifier (a notification only while the panel is hidden). */
+  notifyError: (message: string) => void,
 ): Promise<string | undefined> {
   if (!finished) {
     post({ type: MessageType.Notice, message: 'Nothing to save yet: generate samples first, then save.' });
@@ -31,7 +33,7 @@ export async function saveFinished(
     const message = (error as Error).message;
     log('error', `Save failed: ${message}`);
     post({ type: MessageType.Error, message });
-    void vscode.window.showErrorMessage(`PNDM: ${message}`);
+    notifyError(message);
     return undefined;
   }
 }

@@ -56,6 +56,13 @@ export interface WorkerExit {
   readonly sessionsReleased?: number;
 }
 
+/**
+ * Workers of any client that were asked to stop and have not exited yet. A new worker starts only after
+ * they have: onnxruntime-node aborts the whole process (a Napi::Error thrown in teardown) when one
+ * worker tears its sessions down while another is starting up (microsoft/onnxruntime#24486).
+ */
+const exiting = new Set<Promise<WorkerExit>>();
+
 interface Pending {
   readonly resolve: (value: never) => void;
   readonly reject: (error: Error) => void;
@@ -68,6 +75,8 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Messages held while stopped workers finish exiting (undefined: none held). */
+  private queued: ToWorker[] | undefined;
   /** Settles when the current worker (or else the last one) has exited; undefined before the first one starts. */
   lastExit: Promise<WorkerExit> | undefined;
 
@@ -99,7 +108,9 @@ export class WorkerClient {
   }
 
   cancel(id: number): void {
-    if (this.pending.has(id)) this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
+    if (!this.pending.has(id)) return;
+    if (this.queued) this.queued.push({ type: 'cancel', id });
+    else this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
   }
 
   /** The worker's memory and session cache (`gc`: collect garbage first); starts a worker if none runs. */
@@ -129,7 +140,28 @@ export class WorkerClient {
     if (this.disposed) return Promise.reject(new RunFailed('The sampling panel was closed.', true));
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: never) => void, reject, handlers, tuneHandlers });
+      this.send(message);
+    });
+  }
+
+  /** Post to the worker, starting one if needed — after every stopped worker has exited. */
+  private send(message: ToWorker): void {
+    if (this.queued) {
+      this.queued.push(message);
+      return;
+    }
+    if (this.worker || exiting.size === 0) {
       this.ensureWorker().postMessage(message);
+      return;
+    }
+    const queued = [message];
+    this.queued = queued;
+    void Promise.allSettled([...exiting]).then(() => {
+      if (this.queued !== queued) return; // stopped meanwhile: the pending requests were rejected
+      this.queued = undefined;
+      if (this.disposed) return;
+      this.send(queued[0]); // waits again if another worker began exiting meanwhile
+      for (const m of queued.slice(1)) this.send(m);
     });
   }
 
@@ -167,6 +199,12 @@ export class WorkerClient {
   private stop(reason: string, cancelled: boolean, terminate = true): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.queued = undefined;
+    const exit = this.lastExit;
+    if (worker && exit) {
+      exiting.add(exit);
+      void exit.then(() => exiting.delete(exit));
+    }
     if (terminate) void worker?.terminate();
     else if (worker) {
       worker.postMessage({ type: 'shutdown' } satisfies ToWorker);

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { SamplingPanel } from '../../src/extension/panel';
 import { MessageType, type RunSettings, type ToWebview } from '../../src/protocol';
 import { fillUp, mountTmpfs, remount, unmount } from '../support/tmpfs';
+import { stubWindow } from './badInputHelpers';
 import { closePanel, collect, generate, openPanel, pndm, SMALL, type RunObserved } from './pndmHelpers';
 
 const LONG: RunSettings = { ...SMALL, sampler: 'ddim', steps: 400, samples: 16 };
@@ -160,8 +161,10 @@ describe('PNDM: saving into a read-only or full folder', function () {
     const panel = await openPanel();
     assert.equal((await generate(panel, { ...SMALL, sampler: 'ddim', samples: 64, seed: 3 })).end.type, MessageType.RunFinished);
     const before = readdirSync(dir);
-    const failed = await save(panel);
+    const notifications = stubWindow('showErrorMessage');
+    const failed = await save(panel).finally(() => notifications.restore());
     assert.equal(failed.type, MessageType.Error);
+    assert.deepEqual(notifications.calls, [], 'the error was shown in the visible panel and again as a notification');
     assert.equal(messageOf(failed), expected);
     quote(fault, messageOf(failed));
     assert.deepEqual(readdirSync(dir), before, 'a failed save left a file behind');

@@ -89,3 +89,31 @@ test('cancel, a bad model and a crash end requests clearly; the client then star
   assert.equal(client.threadId, undefined);
   await assert.rejects(client.load(bundledModel(), 'cpu'), /closed/);
 });
+
+test('a panel closed mid-run and a new one opened at once: the new worker starts only after the old one has exited', async () => {
+  const events: string[] = [];
+  const log = (who: string) => (_level: string, message: string) => {
+    if (/Sampling worker started|released \d+ session/.test(message)) events.push(`${who}: ${message.replace(/ \(thread \d+\)/, '')}`);
+  };
+  const first = new WorkerClient(worker(), log('first'));
+  let frames = 0;
+  const running = first.run(request({ steps: 200 }), { onFrame: () => frames++ });
+  while (frames === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  first.dispose(); // the panel closed: its worker stops its run and releases its sessions
+  await assert.rejects(running.done, (error: RunFailed) => error.cancelled);
+  const second = new WorkerClient(worker(), log('second'));
+  try {
+    const done = await second.run(request(), { onFrame: () => undefined }).done;
+    assert.equal(done.nfe, 5);
+    const exited = await first.lastExit!;
+    assert.equal(exited.code, 0);
+    assert.deepEqual(events, [
+      'first: Sampling worker started.',
+      'first: The sampling worker released 1 session(s) and is exiting.',
+      'second: Sampling worker started.',
+    ]);
+  } finally {
+    second.dispose();
+    await second.lastExit;
+  }
+});
