@@ -13,7 +13,7 @@
 // Environment:
 //   PNDM_TEST_GREP        only tests whose full title matches (mocha grep; reaches the extension
 //                         host through code-server's environment)
-//   PNDM_TEST_TIMEOUT_MS  global timeout, default 600000 (10 min)
+//   PNDM_TEST_TIMEOUT_MS  global timeout, default 1800000 (30 min: the suite takes 10–15 min on two busy cores)
 //   PNDM_TEST_VERBOSE=1   print every workbench log line (they always go to test-artifacts/)
 // Output: per-test lines, then `integration: N passed, N failed`; exit code 0 only if all passed.
 // Artifacts: test-artifacts/integration-final.png, integration-results.json, integration-workbench.log,
@@ -37,7 +37,7 @@ const opt = (name) => {
 const extPath = resolve(opt('--ext') ?? REPO);
 const testsPath = resolve(opt('--tests') ?? join(extPath, 'dist', 'test', 'suite.js'));
 const workspaceFrom = opt('--workspace-from');
-const timeoutMs = Number(process.env.PNDM_TEST_TIMEOUT_MS ?? 600_000);
+const timeoutMs = Number(process.env.PNDM_TEST_TIMEOUT_MS ?? 1_800_000);
 const verbose = process.env.PNDM_TEST_VERBOSE === '1';
 const ARTIFACTS = join(REPO, 'test-artifacts');
 const MARK = '[pndm-test] ';

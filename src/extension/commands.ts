@@ -87,11 +87,8 @@ async function sampleFromModel(services: PanelServices, uri?: vscode.Uri): Promi
     void vscode.window.showErrorMessage(`PNDM: ${model.toString()} is not on the local file system; open a local .onnx file.`);
     return undefined;
   }
+  // a diffusers folder means its unet/model.onnx; anything else goes to the panel as it is, whose loader
+  // says what is wrong with it there, once (a missing file, a folder without a model, a FIFO …)
   const target = modelTargetOf(model.fsPath);
-  if (!target.ok) {
-    services.log('error', target.error);
-    void vscode.window.showErrorMessage(`PNDM: ${target.error}`);
-    return undefined;
-  }
-  return SamplingPanel.createOrShow(services, target.modelPath);
+  return SamplingPanel.createOrShow(services, target.ok ? target.modelPath : model.fsPath);
 }

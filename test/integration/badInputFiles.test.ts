@@ -79,6 +79,13 @@ describe('PNDM bad input: model files', function () {
     const panel = await openPanel();
     for (const c of cases) {
       notifications.calls.length = 0;
+      if (c.name === 'a folder') {
+        // from the Explorer, a diffusers folder is a model: "Sample from This Model" opens its unet/model.onnx
+        await vscode.commands.executeCommand('pndm.sampleFromModel', vscode.Uri.file(c.path()));
+        assert.match((await panel.model.ready)?.path ?? '', /export\/unet\/model\.onnx$/, c.name);
+        assert.deepEqual(notifications.calls, [], c.name);
+        continue;
+      }
       const error = await errorAfter(panel, () => vscode.commands.executeCommand('pndm.sampleFromModel', vscode.Uri.file(c.path())));
       assertShown(error.message, c.message, c.name);
       assert.equal(await panel.model.ready, undefined, `${c.name}: a summary was reported`);
