@@ -9,7 +9,7 @@ import { drawDataUrl, drawFrame, snapshot } from './grid';
 import { changedSettings } from './settingsMerge';
 import { loadState, saveState, send } from './state';
 import { registerToolkit } from './toolkit';
-import { currentGeometry, resampled, setGeometry, setupZoom } from './zoom';
+import { currentGeometry, resampled, setGeometry, setupZoom, zoomNotice } from './zoom';
 import { setupHistory, showHistory } from './history';
 import { describeGrid, setRunning, showMessage, showModel, showProgress, showStatus, showSummary, statusText } from './view';
 
@@ -17,6 +17,7 @@ registerToolkit();
 const canvas = document.getElementById('grid') as HTMLCanvasElement;
 /** Frames drawn since the page loaded (the UI test reads it). */
 let framesDrawn = 0;
+let runsFinished = 0; // data-finished: lets a test wait for *this* run's end, not a restored summary
 document.body.dataset.frames = '0';
 
 const restored = loadState();
@@ -113,7 +114,9 @@ function handle(message: ToWebview): void {
       }
       if (message.lastSummary) shown = message.lastSummary.settings;
       if (message.lastFrame?.progress) showProgress(message.lastFrame.progress, !message.running);
-      if (message.lastSummary) showSummary(message.lastSummary.line);
+      // A Generate clicked before this page's Init may already have started a run: its summary is still to come.
+      if (message.running) showSummary('');
+      else if (message.lastSummary) showSummary(message.lastSummary.line);
       setRunning(message.running);
       showHistory(message.history);
       return;
@@ -141,6 +144,7 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.RunFinished:
       setRunning(false);
+      document.body.dataset.finished = String(++runsFinished);
       showSummary(message.summary.line);
       describeGrid(canvas, `Sample grid: ${message.summary.line}`);
       saveState({
@@ -161,6 +165,7 @@ function handle(message: ToWebview): void {
       return;
     case MessageType.Notice:
       showMessage(message.message);
+      zoomNotice(message.message); // the zoom dialog is modal: a refused re-sample must say so inside it
       return;
     case MessageType.ImageResampled:
       resampled(message);

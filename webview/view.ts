@@ -62,7 +62,7 @@ export function showMessage(text: string, kind: 'info' | 'error' = 'info'): void
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
 }
 
-/** While a run goes, Generate, Save and Copy are off; before any run the host explains that nothing is there yet. */
+/** While a run goes, Generate, Save, Copy and the zoom's Re-sample and Export GIF are off; before any run the host explains that nothing is there yet. */
 export function setRunning(running: boolean): void {
   const set = (id: string, disabled: boolean) => {
     const el = $(id);
@@ -74,5 +74,7 @@ export function setRunning(running: boolean): void {
   set('save', running);
   set('copy', running);
   set('export-gif', running);
+  set('resample', running); // the worker runs one job at a time: re-sampling waits for the run
+  set('export-image-gif', running);
   document.body.classList.toggle('running', running);
 }

@@ -41,6 +41,13 @@ function show(index: number): void {
   if (!dialog.open) dialog.showModal();
 }
 
+const PENDING = 'Re-sampling…';
+
+/** A notice from the host while a re-sample waits (e.g. refused because a run is going) replaces "Re-sampling…". */
+export function zoomNotice(text: string): void {
+  if (dialog.open && $('zoom-result').textContent === PENDING) $('zoom-result').textContent = text;
+}
+
 export function resampled(message: ImageResampledMessage): void {
   if (!dialog.open || message.index !== current) return;
   const same = message.maxAbsDiff === 0;
@@ -88,7 +95,7 @@ export function setupZoom(): void {
   $('zoom-next').addEventListener('click', () => show(current + 1));
   $('zoom-close').addEventListener('click', () => dialog.close());
   $('resample').addEventListener('click', () => {
-    $('zoom-result').textContent = 'Re-sampling…';
+    $('zoom-result').textContent = PENDING;
     send({ type: MessageType.ResampleImage, index: current });
   });
   $('export-image-gif').addEventListener('click', () => send({ type: MessageType.ExportAnimation, index: current }));
