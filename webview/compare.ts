@@ -24,6 +24,10 @@ interface FormState {
   readonly samples?: string;
   readonly seed?: string;
   readonly reference?: string;
+  /** The model shown: a restored view reopens it only if the user picked it (the host checks). */
+  readonly modelPath?: string;
+  /** A comparison ran in this view: after a reload its cells are gone, and the view says so. */
+  readonly compared?: boolean;
 }
 interface VsCodeApi {
   postMessage(message: FromCompareView): void;
@@ -79,8 +83,11 @@ function checkedSamplers(): string[] {
     .map((cb) => cb.dataset.sampler!);
 }
 
+const savedState = () => (api.getState() ?? {}) as FormState;
+
 function saveForm(): void {
   api.setState({
+    ...savedState(),
     samplers: checkedSamplers(),
     steps: field('steps').value,
     samples: field('samples').value,
@@ -207,7 +214,8 @@ function handle(message: ToCompareView): void {
       samplers = [...message.samplers];
       $('model-name').textContent = message.model ? `${message.model.name}${message.model.bundled ? ' (bundled)' : ''}` : '(loading…)';
       $('model-name').title = message.model?.path ?? '';
-      const saved = (api.getState() ?? {}) as FormState;
+      const saved = savedState();
+      if (message.model) api.setState({ ...saved, modelPath: message.model.path });
       if (message.request) applyRequestToForm(message.request);
       else {
         buildSamplerChoices(saved.samplers ?? ['ddim', 's-pndm', 'f-pndm']);
@@ -222,9 +230,13 @@ function handle(message: ToCompareView): void {
         for (const c of message.cells) fillCell(c.index, c);
       }
       setRunning(message.running);
+      if (!request && saved.compared) {
+        showMessage("Restored after a reload: the last comparison's cells are not kept. Run comparison repeats it from the same noise.");
+      }
       return;
     }
     case MessageType.CompareStarted:
+      api.setState({ ...savedState(), compared: true });
       request = message.request;
       referenceLabel = message.referenceLabel;
       buildTable(message.request);

@@ -514,7 +514,7 @@ try {
     await assertNotBlank('after being hidden');
   });
 
-  await check('after a window reload the panel is restored with its grid', async () => {
+  await check('after a window reload the panel is restored with its grid, and the compare view with its form', async () => {
     await pick('Developer: Reload Window');
     await page.waitForTimeout(2000);
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
@@ -523,6 +523,18 @@ try {
     await assertNotBlank('after reload');
     if (grep === undefined && Number(await panel().locator('#history-count').textContent()) < 2)
       throw new Error('the run history did not survive the reload');
+    if (grep === undefined) {
+      // the compare view, still open from the checks above, is restored too: its model, its form, and a
+      // word that its cells are not kept
+      await page.locator('.tab', { hasText: 'PNDM: Compare' }).click({ timeout: 20_000 });
+      const c = panel();
+      await c.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 60_000 });
+      await c.locator('#message').filter({ hasText: 'Restored after a reload' }).waitFor({ timeout: 30_000 });
+      const steps = await c.locator('#steps').evaluate((el) => el.value);
+      if (steps !== '5, 10') throw new Error(`the restored compare form shows steps "${steps}", not the comparison's "5, 10"`);
+      await pick('View: Close Editor');
+      await panel().locator('#summary').filter({ hasText: 'model calls' }).waitFor({ timeout: 30_000 });
+    }
   });
 
   await check('light and high-contrast themes follow VS Code (screenshots panel-light.png, panel-hc.png)', async () => {

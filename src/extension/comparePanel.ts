@@ -12,7 +12,8 @@ import { compareHtml } from './compareHtml';
 import { Comparison, type ReferenceCache } from './comparison';
 import { Disposable, MutableDisposable } from './disposable';
 import { summarizeModel } from './modelSummary';
-import { SamplingPanel, webviewOptions, type PanelServices } from './panel';
+import { resolveUserPath } from './settings';
+import { restoredModelPath, SamplingPanel, webviewOptions, type PanelServices } from './panel';
 import { validateCompareMessage } from './validate';
 import { WorkerClient } from './workerClient';
 
@@ -42,6 +43,18 @@ export class ComparePanel extends Disposable {
       vscode.ViewColumn.Active,
       webviewOptions(services.extensionUri),
     );
+    return new ComparePanel(panel, services, modelPath);
+  }
+
+  /**
+   * Restore the view after a window reload (registerWebviewPanelSerializer): on the model its state
+   * names if the user picked it, else pndm.modelPath, else the bundled model. The cells of a comparison
+   * lived in the old extension host and are not kept; the webview says so and keeps the form.
+   */
+  static revive(panel: vscode.WebviewPanel, services: PanelServices, state: unknown): ComparePanel {
+    ComparePanel.current?.dispose();
+    const modelPath = restoredModelPath(state, services) || resolveUserPath(services.settings.read().modelPath) || services.bundledModel;
+    panel.webview.options = webviewOptions(services.extensionUri);
     return new ComparePanel(panel, services, modelPath);
   }
 

@@ -1,6 +1,6 @@
 /**
  * Activation (by a command, or by VS Code restoring a panel after a reload): the log channel, the
- * settings, the commands, the diffusers-folder context key and the panel serializer, all collected in context.subscriptions.
+ * settings, the commands, the diffusers-folder context key and the two views' serializers, all collected in context.subscriptions.
  * The extension host never loads onnxruntime-node: the model runs in dist/worker.js.
  * In test mode (extensionMode Test, or PNDM_TEST set) activate returns a small API for the tests.
  */
@@ -32,6 +32,9 @@ export function activate(context: vscode.ExtensionContext): PndmTestApi | undefi
     ...registerCommands(services),
     vscode.window.registerWebviewPanelSerializer(SamplingPanel.viewType, {
       deserializeWebviewPanel: async (panel, state: unknown) => void SamplingPanel.revive(panel, services, state),
+    }),
+    vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
+      deserializeWebviewPanel: async (panel, state: unknown) => void ComparePanel.revive(panel, services, state),
     }),
     { dispose: () => SamplingPanel.current?.dispose() },
     { dispose: () => ComparePanel.current?.dispose() },

@@ -16,7 +16,6 @@ import {
   type ShowRunMessage,
   type RunSettings,
   type ToWebview,
-  type WebviewState,
 } from '../protocol';
 import { Disposable, MutableDisposable } from './disposable';
 import type { Log } from './log';
@@ -92,12 +91,7 @@ export class SamplingPanel extends Disposable {
   /** Restore a panel after a window reload (registerWebviewPanelSerializer); the state is the webview's. */
   static revive(panel: vscode.WebviewPanel, services: PanelServices, state: unknown): SamplingPanel {
     SamplingPanel.current?.dispose();
-    const saved = state && typeof state === 'object' ? (state as WebviewState).modelPath : undefined;
-    const known = typeof saved === 'string' && isKnownModel(saved, services);
-    if (typeof saved === 'string' && !known) {
-      services.log('warn', `Not reopening ${JSON.stringify(saved.slice(0, 300))} from the restored panel: it is not a model you picked.`);
-    }
-    const modelPath = known && fs.existsSync(saved) ? saved : undefined;
+    const modelPath = restoredModelPath(state, services);
     panel.webview.options = webviewOptions(services.extensionUri);
     return new SamplingPanel(panel, services, modelPath);
   }
@@ -413,6 +407,20 @@ function setContext(keys: Record<string, boolean>): void {
 }
 
 /** A model path a restored panel may reopen: the bundled model, pndm.modelPath, or one the user picked. */
+/**
+ * The model a restored webview (sampling panel or compare view) may reopen: the one its state names if
+ * the user picked it (or it is the bundled model or pndm.modelPath) and it still exists; else undefined.
+ */
+export function restoredModelPath(state: unknown, services: PanelServices): string | undefined {
+  const saved = state && typeof state === 'object' ? (state as { modelPath?: unknown }).modelPath : undefined;
+  if (typeof saved !== 'string') return undefined;
+  if (!isKnownModel(saved, services)) {
+    services.log('warn', `Not reopening ${JSON.stringify(saved.slice(0, 300))} from a restored view: it is not a model you picked.`);
+    return undefined;
+  }
+  return fs.existsSync(saved) ? saved : undefined;
+}
+
 function isKnownModel(modelPath: string, services: PanelServices): boolean {
   const configured = resolveUserPath(services.settings.read().modelPath);
   return (

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { ComparePanel } from '../../src/extension/comparePanel';
 import type { SamplingPanel } from '../../src/extension/panel';
 import { panelHtml } from '../../src/extension/panelHtml';
 import { MessageType } from '../../src/protocol';
@@ -108,7 +109,7 @@ describe('PNDM bad input: security', function () {
     }
   });
 
-  it('a restored panel reopens only a model the user picked (or the bundled one / pndm.modelPath), never any path its state names', async () => {
+  it('a restored panel or compare view reopens only a model the user picked (or the bundled one / pndm.modelPath), never any path its state names', async () => {
     const api = await pndm();
     const dir = tempFolder('pndm-revive-');
     const picked = writeModelFile(dir, 'picked.onnx', gaussianBytes());
@@ -132,6 +133,20 @@ describe('PNDM bad input: security', function () {
     const notAModel = await revive('/etc/passwd');
     assert.equal(notAModel.model.path, api.services.bundledModel);
     notAModel.dispose();
+
+    // the compare view restores by the same rule
+    await vscode.commands.executeCommand('pndm.compare');
+    const Compare = api.comparePanel()!.constructor as typeof ComparePanel;
+    const reviveCompare = (modelPath: string) => {
+      const webviewPanel = vscode.window.createWebviewPanel(Compare.viewType, 'PNDM: Compare', vscode.ViewColumn.Active);
+      return Compare.revive(webviewPanel, api.services, { modelPath });
+    };
+    const comparePlanted = reviveCompare(planted);
+    assert.equal(comparePlanted.panel.title, 'PNDM: Compare · mnist_ddpm.onnx', 'a path from the compare view state was opened');
+    const comparePicked = reviveCompare(picked);
+    assert.equal(comparePicked.panel.title, 'PNDM: Compare · picked.onnx');
+    assert.equal(api.comparePanel(), comparePicked, 'one compare view at a time');
+    comparePicked.dispose();
   });
 
   it('workspace trust: limited support declared, the two path settings restricted (VS Code ignores their workspace values when untrusted)', async () => {

@@ -143,7 +143,7 @@ test('package.json contributes exactly these settings, each with a description, 
   }
 });
 
-test('the manifest: commands, menus with the .onnx condition (any case) and diffusers folders, activation by commands, panel restore and diffusers folders', () => {
+test('the manifest: commands, menus with the .onnx condition (any case) and diffusers folders, activation by commands, panel and compare-view restore, and diffusers folders', () => {
   const commands = manifest.contributes.commands.map(
     (c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`,
   );
@@ -169,6 +169,7 @@ test('the manifest: commands, menus with the .onnx condition (any case) and diff
   assert.equal(manifest.contributes.menus['explorer/context'][1].when, 'explorerResourceIsFolder && resourcePath in pndm.diffusersFolders');
   assert.deepEqual(manifest.activationEvents, [
     'onWebviewPanel:pndm.samplingPanel',
+    'onWebviewPanel:pndm.comparePanel',
     'workspaceContains:**/model_index.json',
     'workspaceContains:**/unet/model.onnx',
   ]);
