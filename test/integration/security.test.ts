@@ -137,13 +137,25 @@ describe('PNDM bad input: security', function () {
     // the compare view restores by the same rule
     await vscode.commands.executeCommand('pndm.compare');
     const Compare = api.comparePanel()!.constructor as typeof ComparePanel;
-    const reviveCompare = (modelPath: string) => {
+    const reviveCompare = async (modelPath: string) => {
       const webviewPanel = vscode.window.createWebviewPanel(Compare.viewType, 'PNDM: Compare', vscode.ViewColumn.Active);
-      return Compare.revive(webviewPanel, api.services, { modelPath });
+      const view = Compare.revive(webviewPanel, api.services, { modelPath });
+      const loaded = await new Promise<string | undefined>((resolve) => {
+        const listener = view.onDidPost((m) => {
+          // the first CompareInit (answering the page's Ready) may come before the model has loaded
+          if ((m.type === MessageType.CompareInit && m.model) || m.type === MessageType.Error) {
+            listener.dispose();
+            resolve(m.type === MessageType.CompareInit ? m.model?.path : undefined);
+          }
+        });
+      });
+      return { view, loaded };
     };
-    const comparePlanted = reviveCompare(planted);
-    assert.equal(comparePlanted.panel.title, 'PNDM: Compare · mnist_ddpm.onnx', 'a path from the compare view state was opened');
-    const comparePicked = reviveCompare(picked);
+    const comparePlanted = await reviveCompare(planted);
+    assert.equal(comparePlanted.loaded, api.services.bundledModel, 'a path from the compare view state was opened');
+    assert.equal(comparePlanted.view.panel.title, 'PNDM: Compare · mnist_ddpm.onnx');
+    const { view: comparePicked, loaded } = await reviveCompare(picked);
+    assert.equal(loaded, picked);
     assert.equal(comparePicked.panel.title, 'PNDM: Compare · picked.onnx');
     assert.equal(api.comparePanel(), comparePicked, 'one compare view at a time');
     comparePicked.dispose();
