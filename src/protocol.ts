@@ -231,8 +231,12 @@ export interface ImageResampledMessage {
   readonly image: FrameData;
   /** x̂₀ at each step, then the final image: the denoising strip. */
   readonly strip: readonly FrameData[];
-  /** Largest |difference| between the re-sampled image and the run's image, in the model's range (0: identical). */
-  readonly maxAbsDiff: number;
+  /**
+   * Largest |difference| between the re-sampled image and the run's image, in the model's range (0:
+   * identical). Undefined for a run opened from the history, whose float samples are not kept: the
+   * webview compares the image with the kept picture at 8 bits.
+   */
+  readonly maxAbsDiff?: number;
   readonly nfe: number;
 }
 

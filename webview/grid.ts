@@ -28,9 +28,12 @@ export function drawFrame(canvas: HTMLCanvasElement, frame: FrameData): void {
 }
 
 /** Paint a saved PNG data: URL (the last grid, restored from the webview state). */
-export function drawDataUrl(canvas: HTMLCanvasElement, url: string): void {
+export function drawDataUrl(canvas: HTMLCanvasElement, url: string, drawn?: (width: number, height: number) => void): void {
   const img = new Image();
-  img.onload = () => context(canvas, img.naturalWidth, img.naturalHeight).drawImage(img, 0, 0);
+  img.onload = () => {
+    context(canvas, img.naturalWidth, img.naturalHeight).drawImage(img, 0, 0);
+    drawn?.(img.naturalWidth, img.naturalHeight);
+  };
   img.src = url;
 }
 

@@ -181,8 +181,13 @@ function handle(message: ToWebview): void {
         drawFrame(canvas, message.frame);
         setGeometry({ count: message.frame.count, width: message.frame.width, height: message.frame.height });
       } else if (message.image) {
-        drawDataUrl(canvas, message.image);
-        setGeometry(undefined); // a picture from the history: no zoom (its images are not in the worker)
+        // a picture from the history: its layout follows from its size and number of images
+        setGeometry(undefined);
+        const count = message.settings.samples;
+        drawDataUrl(canvas, message.image, (width, height) => {
+          setGeometry({ count, width, height });
+          saveState({ grid: currentGeometry() });
+        });
       }
       setRunning(false);
       showMessage('');

@@ -48,14 +48,39 @@ export function zoomNotice(text: string): void {
   if (dialog.open && $('zoom-result').textContent === PENDING) $('zoom-result').textContent = text;
 }
 
+/** How the re-sampled image compares with the one in the grid, in words. */
+function comparison(message: ImageResampledMessage): string {
+  if (message.maxAbsDiff !== undefined) {
+    return message.maxAbsDiff === 0
+      ? "identical to the grid's image (max |Δ| = 0)."
+      : `differs from the grid's image by at most ${message.maxAbsDiff.toExponential(2)}.`;
+  }
+  // a run from the history: only its picture is kept, so compare the 8-bit pixels
+  const levels = maxLevelDifference(message.image, zoomCanvas);
+  return levels === 0
+    ? "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)."
+    : `differs from the kept picture's image by up to ${levels}/255 grey levels.`;
+}
+
+/** Largest difference, in 8-bit levels, between a frame of one image and the RGBA pixels on `canvas`. */
+function maxLevelDifference(frame: FrameData, canvas: HTMLCanvasElement): number {
+  const { width, height, channels } = frame;
+  if (canvas.width !== width || canvas.height !== height) return 255;
+  const src = new Uint8Array(frame.pixels);
+  const rgba = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+  let max = 0;
+  for (let i = 0; i < width * height; i++) {
+    for (let c = 0; c < Math.min(channels, 3); c++) {
+      const shown = rgba[i * 4 + (channels === 1 ? 0 : c)];
+      max = Math.max(max, Math.abs(src[i * channels + c] - shown));
+    }
+  }
+  return max;
+}
+
 export function resampled(message: ImageResampledMessage): void {
   if (!dialog.open || message.index !== current) return;
-  const same = message.maxAbsDiff === 0;
-  $('zoom-result').textContent =
-    `Re-sampled on its own (${message.nfe} model calls): ` +
-    (same
-      ? "identical to the grid's image (max |Δ| = 0)."
-      : `differs from the grid's image by at most ${message.maxAbsDiff.toExponential(2)}.`);
+  $('zoom-result').textContent = `Re-sampled on its own (${message.nfe} model calls): ` + comparison(message);
   const shown =
     message.strip.length > 40
       ? message.strip.filter((_, i, all) => i % Math.ceil(all.length / 40) === 0 || i === all.length - 1)

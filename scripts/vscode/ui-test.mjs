@@ -368,7 +368,7 @@ try {
   );
 
   await check(
-    'the run history keeps finished runs; two runs of the same settings differ by 0; Open shows a kept run; Save writes its PNG (panel-history.png)',
+    'the run history keeps finished runs; two runs of the same settings differ by 0; Open shows a kept run, whose images zoom and re-sample; Save writes its PNG (panel-history.png)',
     async () => {
       const p = panel();
       const before = Number(await p.locator('#history-count').textContent());
@@ -396,6 +396,17 @@ try {
       await p.locator('#history-1 vscode-button', { hasText: 'Open' }).click();
       await p.locator('#summary').filter({ hasText: 'model calls on cpu' }).waitFor({ timeout: 10_000 });
       await assertNotBlank('a run opened from the history');
+      // a kept run's picture zooms too, and its image re-samples to the same 8-bit pixels
+      const box = await p.locator('#grid').boundingBox();
+      const scale = Math.min(box.width / 304, box.height / 304);
+      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
+      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+      await p.locator('#resample').click();
+      await p
+        .locator('#zoom-result')
+        .filter({ hasText: "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)" })
+        .waitFor({ timeout: 120_000 });
+      await p.locator('#zoom-close').click();
       await p.locator('#history summary').click();
     },
   );

@@ -13,6 +13,7 @@ import {
   type FrameData,
   type FrameMessage,
   type FromWebview,
+  type HistoryEntry,
   type ShowRunMessage,
   type RunSettings,
   type ToWebview,
@@ -28,11 +29,10 @@ import { Inspector } from './inspectActions';
 import { settingsFromPng } from './pngSettings';
 import { preflightRun } from './preflight';
 import { openRecentModel } from './recentModels';
-import { copySettings, saveFinished } from './resultActions';
+import { copyKeptSettings, copySettings, saveFinished, saveHistoryEntry } from './resultActions';
 import { SamplingRun } from './runController';
 import { RunStatusBar } from './runStatusBar';
 import type { RunHistory } from './runHistory';
-import { saveHistoryEntry } from './resultActions';
 import type { FinishedRun } from './save';
 import { encodeGridPngAsync } from '../runner/png';
 import { resolveUserPath, type Settings } from './settings';
@@ -70,6 +70,8 @@ export class SamplingPanel extends Disposable {
   private webviewReady = false;
   /** The last run that finished (Save, Copy settings, the summary line). */
   private finishedRun: FinishedRun | undefined;
+  /** A run opened from the history, while it is on show: Save, Copy settings and the zoom act on it. */
+  private shownEntry: HistoryEntry | undefined;
   /** Progress in the status bar while the panel is hidden. */
   readonly statusBar = new RunStatusBar();
   /** Re-sampling one image and exporting the denoising of the last finished run. */
@@ -142,6 +144,7 @@ export class SamplingPanel extends Disposable {
 
   set finished(run: FinishedRun | undefined) {
     this.finishedRun = run;
+    this.shownEntry = undefined; // a run of this session is on show again
     setContext({ 'pndm.hasResult': run !== undefined });
   }
 
@@ -201,6 +204,17 @@ export class SamplingPanel extends Disposable {
         else this.post({ type: MessageType.Notice, message: 'Nothing is running.' });
         return;
       case MessageType.Save:
+        if (this.shownEntry) {
+          // the picture on show is a kept run: Save writes that one, not the last run of this session
+          await saveHistoryEntry(
+            this.services.history,
+            this.shownEntry.id,
+            this.services.settings.read().outputFolder,
+            this.services.log,
+            (m) => this.post(m),
+          );
+          return;
+        }
         await saveFinished(
           this.finished,
           this.services.settings.read().outputFolder,
@@ -210,7 +224,8 @@ export class SamplingPanel extends Disposable {
         );
         return;
       case MessageType.CopySettings:
-        await copySettings(this.finished, (m) => this.post(m));
+        if (this.shownEntry) await copyKeptSettings(this.services.history, this.shownEntry.id, (m) => this.post(m));
+        else await copySettings(this.finished, (m) => this.post(m));
         return;
       case MessageType.BrowseModel: {
         const picked = await vscode.window.showOpenDialog({
@@ -244,6 +259,9 @@ export class SamplingPanel extends Disposable {
           this.post({ type: MessageType.Notice, message: 'That run is no longer in the history (or its picture was too large to keep).' });
           return;
         }
+        if (this.refuseWhileRunning()) return;
+        this.shownEntry = entry;
+        this.inspector.setKept(entry);
         this.post({ type: MessageType.ShowRun, settings: entry.settings, image: entry.png, line: entry.line });
         return;
       }
@@ -315,6 +333,8 @@ export class SamplingPanel extends Disposable {
       return undefined;
     }
     this.lastFrame = undefined;
+    if (this.shownEntry) this.inspector.setRun(undefined, []); // the canvas now shows this run, not the kept one
+    this.shownEntry = undefined;
     const label = `${METHODS[settings.sampler].label} ${settings.steps} steps`;
     this.statusBar.setPanelVisible(this.panel.visible);
     this.statusBar.started(label);
@@ -396,6 +416,10 @@ export class SamplingPanel extends Disposable {
       lastSummary: this.finished?.summary,
       history: this.services.history.entries,
     });
+    // a page shown again draws lastFrame; a kept run that was on show goes back on top
+    const entry = this.shownEntry && this.services.history.get(this.shownEntry.id);
+    if (entry?.png && !this.run.value)
+      this.post({ type: MessageType.ShowRun, settings: entry.settings, image: entry.png, line: entry.line });
     this.webviewReady = true;
     this.flushShow();
   }

@@ -9,6 +9,7 @@ import { settingsFileOf } from './modelSummary';
 import type { RunHistory } from './runHistory';
 import { outputFolderFor, saveRun, type FinishedRun } from './save';
 import { outputStem, writeNewFile } from '../io/uniqueFile';
+import { readPngSettings } from '../runner/pngText';
 
 type Post = (message: ToWebview) => void;
 
@@ -45,6 +46,19 @@ export async function copySettings(finished: FinishedRun | undefined, post: Post
     return undefined;
   }
   const json = JSON.stringify(await settingsFileOf(finished.summary, finished.modelPath), null, 2);
+  await vscode.env.clipboard.writeText(json);
+  post({ type: MessageType.Notice, message: 'Settings copied: JSON for `pndm sample --settings file.json`.' });
+  return json;
+}
+
+/** Copy a history entry's settings: the recipe its picture carries, as Copy settings gave it for the run. */
+export async function copyKeptSettings(history: RunHistory, id: string, post: Post): Promise<string | undefined> {
+  const png = history.pngOf(id);
+  if (!png) {
+    post({ type: MessageType.Notice, message: 'That run is no longer in the history (or its picture was too large to keep).' });
+    return undefined;
+  }
+  const json = JSON.stringify(readPngSettings(png), null, 2);
   await vscode.env.clipboard.writeText(json);
   post({ type: MessageType.Notice, message: 'Settings copied: JSON for `pndm sample --settings file.json`.' });
   return json;

@@ -1,7 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparePanel } from '../../src/extension/comparePanel';
 import { MessageType, type ImageResampledMessage } from '../../src/protocol';
+import { decodePng } from '../support/png';
 import { closePanel, collect, generate, openPanel, pndm, SMALL, until } from './pndmHelpers';
 
 describe("PNDM: the researcher's panel (title-bar commands, status bar, compare, re-sample)", () => {
@@ -11,6 +15,7 @@ describe("PNDM: the researcher's panel (title-bar commands, status bar, compare,
   });
 
   it('the new commands are registered; the title-bar Generate asks the webview for its form', async () => {
+    await pndm(); // activated, also when this suite runs alone
     const commands = await vscode.commands.getCommands(true);
     for (const id of ['pndm.compare', 'pndm.openRecentModel', 'pndm.panel.generate', 'pndm.panel.cancel', 'pndm.panel.save']) {
       assert.ok(commands.includes(id), `${id} is not registered`);
@@ -49,6 +54,57 @@ describe("PNDM: the researcher's panel (title-bar commands, status bar, compare,
     assert.equal(r.maxAbsDiff, 0);
     assert.equal(r.strip.length, SMALL.steps + 1);
     assert.equal(r.nfe, SMALL.steps + 9);
+  });
+
+  it('a run opened from the history: Save writes its picture, Copy its recipe, Re-sample matches its picture at 8 bits; the grid GIF is refused', async () => {
+    const api = await pndm();
+    const panel = await openPanel();
+    await generate(panel, { ...SMALL, seed: 7 });
+    await until(() => api.services.history.entries[0]?.settings.seed === 7, 'the run to be kept');
+    const kept = api.services.history.entries[0];
+    await generate(panel, { ...SMALL, seed: 8 }); // the session's last run is another one
+    await until(() => api.services.history.entries[0]?.settings.seed === 8, 'the second run to be kept');
+    const shown = collect(panel, (m) => m.type === MessageType.ShowRun, 10_000);
+    await panel.handleMessage({ type: MessageType.OpenHistory, id: kept.id });
+    assert.equal(((await shown).messages.at(-1) as { settings: { seed: number } }).settings.seed, 7);
+
+    const copied = collect(panel, (m) => m.type === MessageType.Notice, 10_000);
+    await panel.handleMessage({ type: MessageType.CopySettings });
+    assert.match(((await copied).messages.at(-1) as { message: string }).message, /Settings copied/);
+    assert.equal(JSON.parse(await vscode.env.clipboard.readText()).seed, 7, 'Copy settings gave the last run, not the one on show');
+
+    const folder = mkdtempSync(join(tmpdir(), 'pndm-kept-'));
+    await vscode.workspace.getConfiguration('pndm').update('outputFolder', folder, vscode.ConfigurationTarget.Global);
+    try {
+      const saved = collect(panel, (m) => m.type === MessageType.Notice, 30_000);
+      await panel.handleMessage({ type: MessageType.Save });
+      const file = /^Saved (.+\.png)$/.exec(((await saved).messages.at(-1) as { message: string }).message)?.[1];
+      assert.ok(file, 'nothing saved');
+      assert.ok(readFileSync(file).equals(api.services.history.pngOf(kept.id)!), 'Save wrote another run than the one on show');
+    } finally {
+      await vscode.workspace.getConfiguration('pndm').update('outputFolder', undefined, vscode.ConfigurationTarget.Global);
+    }
+
+    const answer = collect(panel, (m) => m.type === MessageType.ImageResampled, 60_000);
+    await panel.handleMessage({ type: MessageType.ResampleImage, index: 3 });
+    const r = (await answer).messages.at(-1) as ImageResampledMessage;
+    assert.equal(r.maxAbsDiff, undefined, 'a kept run has no float samples to compare with');
+    assert.equal(r.strip.length, SMALL.steps + 1);
+    // the kept picture's image 3 (⌈√count⌉ columns, 2-pixel gaps), pixel for pixel
+    const picture = decodePng(api.services.history.pngOf(kept.id)!);
+    const cols = Math.ceil(Math.sqrt(SMALL.samples));
+    const { width, height } = r.image;
+    const [ox, oy] = [(3 % cols) * (width + 2), Math.floor(3 / cols) * (height + 2)];
+    const pixels = new Uint8Array(r.image.pixels);
+    let worst = 0;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        worst = Math.max(worst, Math.abs(pixels[y * width + x] - picture.pixels[(oy + y) * picture.width + ox + x]));
+    assert.equal(worst, 0, 'the re-sampled image is not the kept one');
+
+    const refused = collect(panel, (m) => m.type === MessageType.Notice, 10_000);
+    await panel.handleMessage({ type: MessageType.ExportAnimation });
+    assert.match(((await refused).messages.at(-1) as { message: string }).message, /keeps its picture, not its frames/);
   });
 
   it('a 2×2 comparison: four cells from the same noise, RMS falls with steps; a cell opens as a normal run', async () => {
