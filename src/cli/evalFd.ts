@@ -15,7 +15,7 @@ import {
   type GaussianStats,
 } from '../quality';
 import type { SamplingSettings } from '../sampler';
-import { runJob } from '../runner/runJob';
+import { jobModelOf, runJob } from '../runner/runJob';
 import { UsageError } from './args';
 
 /** Images sampled at once: bounds the sampler state and onnxruntime's activations for N = 2,000. */
@@ -75,18 +75,7 @@ export async function fdOfCell(
   let acc: StatsAccumulator | undefined;
   for (let first = 0; first < scorer.samples; first += FD_CHUNK) {
     const samples = Math.min(FD_CHUNK, scorer.samples - first);
-    const result = await runJob(
-      {
-        eps: (x, t) => model.eps(x, t),
-        epsWithVariance: (x, t) => model.epsWithVariance(x, t),
-        imageShape: model.info.imageShape,
-        schedule: model.info.schedule,
-        modelMs: () => model.modelMs,
-        provider: model.info.provider,
-      },
-      { settings, samples, seed, firstImage: first },
-      { signal },
-    );
+    const result = await runJob(jobModelOf(model), { settings, samples, seed, firstImage: first }, { signal });
     const { data, dim } = await scorer.net.features(result.x, samples);
     acc ??= new StatsAccumulator(dim);
     acc.add(data);

@@ -7,7 +7,7 @@ import { openOnnxModel, PROVIDER_CHOICES, type OnnxEpsModel } from '../model';
 import { checkRunBudget } from '../runner/budget';
 import { encodeGridPng } from '../runner/png';
 import { recipeOf, recipePngText } from '../runner/recipe';
-import { runJob, summaryLine } from '../runner/runJob';
+import { jobModelOf, runJob, summaryLine } from '../runner/runJob';
 import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../runner/runSettings';
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
 import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
@@ -117,14 +117,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     }
     const bar = progressBar();
     const result = await runJob(
-      {
-        eps: (x, t) => model.eps(x, t),
-        epsWithVariance: (x, t) => model.epsWithVariance(x, t),
-        imageShape: model.info.imageShape,
-        schedule: model.info.schedule,
-        modelMs: () => model.modelMs,
-        provider: model.info.provider,
-      },
+      jobModelOf(model),
       {
         settings,
         samples,

@@ -5,27 +5,21 @@
  */
 import * as vscode from 'vscode';
 import { REFERENCE_SOLVES } from '../protocol';
-import { contentSecurityPolicy, newNonce } from './panelHtml';
+import { webviewPage } from './panelHtml';
 
 export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = newNonce();
-  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   const references = Object.entries(REFERENCE_SOLVES)
     .map(([id, r]) => `<vscode-option value="${id}">${r.label}</vscode-option>`)
     .join('');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
-<meta property="csp-nonce" content="${nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<link rel="stylesheet" href="${asset('dist', 'compare.css')}">
-<title>PNDM: Compare Samplers</title>
-</head>
-<body class="compare">
-<main>
+  return webviewPage(webview, extensionUri, {
+    title: 'PNDM: Compare Samplers',
+    stylesheets: [
+      ['media', 'panel.css'],
+      ['dist', 'compare.css'],
+    ],
+    script: ['dist', 'compare.js'],
+    bodyClass: 'compare',
+    body: `<main>
   <p class="model-line row"><span class="label">Model</span> <span id="model-name" class="model-name">(loading…)</span></p>
   <section class="compare-form" aria-label="Comparison settings">
     <fieldset id="samplers"><legend>Samplers (rows)</legend></fieldset>
@@ -50,8 +44,6 @@ export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
       <figcaption id="chart-caption" class="muted"></figcaption>
     </figure>
   </div>
-</main>
-<script nonce="${nonce}" src="${asset('dist', 'compare.js')}"></script>
-</body>
-</html>`;
+</main>`,
+  });
 }

@@ -27,10 +27,18 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 const options = (values: readonly string[], label: (v: string) => string = (v) => v) =>
   values.map((v) => `<vscode-option value="${v}">${label(v)}</vscode-option>`).join('');
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/**
+ * A page of ours: the CSP with a fresh nonce, the stylesheets and the one script (paths under the
+ * extension folder), around `body`. Both the panel and the compare view are built with it.
+ */
+export function webviewPage(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { title: string; stylesheets: string[][]; script: string[]; bodyClass?: string; body: string },
+): string {
   const nonce = newNonce();
-  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const samplers = options(SAMPLER_NAMES, (n) => METHODS[n as keyof typeof METHODS].label);
+  const asset = (p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const links = page.stylesheets.map((p) => `<link rel="stylesheet" href="${asset(p)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -38,11 +46,23 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<title>PNDM Sampler</title>
+${links}
+<title>${page.title}</title>
 </head>
-<body>
-<main>
+<body${page.bodyClass ? ` class="${page.bodyClass}"` : ''}>
+${page.body}
+<script nonce="${nonce}" src="${asset(page.script)}"></script>
+</body>
+</html>`;
+}
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const samplers = options(SAMPLER_NAMES, (n) => METHODS[n as keyof typeof METHODS].label);
+  return webviewPage(webview, extensionUri, {
+    title: 'PNDM Sampler',
+    stylesheets: [['media', 'panel.css']],
+    script: ['dist', 'webview.js'],
+    body: `<main>
   <section class="model" aria-labelledby="model-heading">
     <div class="row model-line">
       <h2 id="model-heading">Model</h2>
@@ -117,8 +137,6 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <p id="zoom-result" role="status" aria-live="polite"></p>
     <div id="strip" class="strip" role="list" aria-label="Denoising strip: x̂₀ after each step"></div>
   </dialog>
-</main>
-<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
-</body>
-</html>`;
+</main>`,
+  });
 }

@@ -4,10 +4,9 @@
  * every model call so that a cancel message is seen and acted on before the next call.
  * No vscode import; the model is anything with OnnxEpsModel's shape.
  */
-import type { OnnxEpsModel } from '../model/onnxModel';
 import { alphaBarOf, initialNoise, makeSchedule, METHODS, predictX0, SamplingCancelled, type SamplingSettings } from '../sampler';
 import { fdBesideModel, fdSuffix } from '../quality/besideModel';
-import { runJob, seededNoise, summaryLine, type JobModel } from '../runner/runJob';
+import { jobModelOf, runJob, seededNoise, summaryLine, type RunnableModel } from '../runner/runJob';
 import { samplingSettingsFor } from '../runner/runSettings';
 import { withTunedGrid } from '../tune/store';
 import { makeFrame, progressOf } from './frames';
@@ -15,34 +14,9 @@ import { preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
-export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'> & Partial<Pick<OnnxEpsModel, 'epsWithVariance'>>;
+export type { RunnableModel };
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The runJob view of an opened model; every eps call ends with a turn of the event loop. */
-export function jobModelOf(model: RunnableModel): JobModel {
-  const withVariance = model.epsWithVariance?.bind(model);
-  return {
-    eps: async (x, t) => {
-      const e = await model.eps(x, t);
-      await yieldToEventLoop();
-      return e;
-    },
-    epsWithVariance:
-      withVariance &&
-      (async (x, t) => {
-        const out = await withVariance(x, t);
-        await yieldToEventLoop();
-        return out;
-      }),
-    imageShape: model.info.imageShape,
-    schedule: model.info.schedule,
-    modelMs: () => model.modelMs,
-    get provider() {
-      return model.info.provider; // may change mid-run when a GPU provider falls back to CPU
-    },
-  };
-}
 
 /** The sampler's settings for a request on this model: the one rule the CLI follows too (src/runner/runSettings.ts). */
 export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
@@ -65,7 +39,7 @@ export async function runInWorker(model: RunnableModel, request: RunRequest, sig
     return;
   }
   const expectedNfe = METHODS[settings.sampler].nfe(settings.steps);
-  const job = jobModelOf(model);
+  const job = jobModelOf(model, yieldToEventLoop);
   post({ type: 'started', id, info: model.info, expectedNfe });
   const started = performance.now();
   // x_T drawn exactly as runJob draws it from the seed (runJob given this noise gives the same samples),

@@ -16,6 +16,7 @@ import {
   type SamplingSettings,
   type ScheduleConfig,
 } from '../sampler';
+import type { OnnxEpsModel } from '../model/onnxModel';
 import { offsetNoise } from './shard';
 
 export interface JobModel {
@@ -27,6 +28,32 @@ export interface JobModel {
   /** Cumulative milliseconds spent inside the runtime's inference call. */
   readonly modelMs: () => number;
   readonly provider: string;
+}
+
+/** An opened model as runJob needs it (OnnxEpsModel, or a test's stand-in). */
+export type RunnableModel = Pick<OnnxEpsModel, 'eps' | 'info' | 'modelMs'> & Partial<Pick<OnnxEpsModel, 'epsWithVariance'>>;
+
+/**
+ * The runJob view of an opened model, for the CLI and the worker alike. `afterCall` runs after every
+ * model call (the worker turns its event loop there, so that a cancel is seen before the next call).
+ */
+export function jobModelOf(model: RunnableModel, afterCall?: () => Promise<void>): JobModel {
+  const withVariance = model.epsWithVariance?.bind(model);
+  const settle = async <T>(out: Promise<T>): Promise<T> => {
+    const value = await out;
+    await afterCall?.();
+    return value;
+  };
+  return {
+    eps: (x, t) => settle(model.eps(x, t)),
+    epsWithVariance: withVariance && ((x, t) => settle(withVariance(x, t))),
+    imageShape: model.info.imageShape,
+    schedule: model.info.schedule,
+    modelMs: () => model.modelMs,
+    get provider() {
+      return model.info.provider; // may change mid-run when a GPU provider falls back to CPU
+    },
+  };
 }
 
 export interface JobRequest {
