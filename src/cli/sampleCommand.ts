@@ -10,7 +10,7 @@ import { recipeOf, recipePngText } from '../runner/recipe';
 import { jobModelOf, runJob, summaryLine } from '../runner/runJob';
 import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../runner/runSettings';
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
-import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec } from './args';
+import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
 import { SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
 import { withTunedGrid } from '../tune/store';
@@ -39,6 +39,10 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm (1–4, default 4)', min: 1, max: 4 },
   'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
+  grid: {
+    kind: 'string',
+    help: "a tuned grid's timesteps, descending, comma-separated, instead of the cached one (a recipe of --spacing tuned carries them)",
+  },
   batch: { kind: 'int', help: 'images per model call (default: all)', min: 1, max: 65536 },
   settings: { kind: 'string', help: 'a PNG saved by pndm or the panel, or settings JSON; flags override it' },
   shard: { kind: 'string', help: 'I/N: sample only shard I of N of the --samples images (for pndm merge; needs --out-npy)' },
@@ -60,7 +64,10 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"; options start with --`);
   const settingsPath = typeof given.settings === 'string' ? given.settings : undefined;
   const recipe = settingsPath ? readSettings(settingsPath, SAMPLE_FLAGS) : undefined;
-  const flags = { ...recipe?.flags, ...given };
+  // a recipe's tuned grid belongs to its sampler and steps: a flag that changes them (or the spacing) drops it
+  const { grid: recipeGrid, ...recipeFlags } = recipe?.flags ?? {};
+  const keepsGrid = recipeGrid !== undefined && !['spacing', 'steps', 'sampler'].some((k) => k in given);
+  const flags: ParsedFlags = { ...recipeFlags, ...(keepsGrid ? { grid: recipeGrid } : {}), ...given };
   const sampler = resolveSampler(String(flags.sampler ?? 'f-pndm'));
   const out = flags.out as string | undefined;
   const outNpy = flags['out-npy'] as string | undefined;
@@ -86,11 +93,12 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const shard = typeof flags.shard === 'string' ? planShard(flags.shard, total, outNpy) : undefined;
     const first = shard?.range.start ?? 0;
     const samples = shard ? shard.range.end - first : total;
+    const grid = gridFlag(flags);
     const settings = withTunedGrid(
       samplingSettingsFor(model.info, {
         sampler,
-        steps: flags.steps as number | undefined,
-        spacing: flags.spacing as SpacingChoice | undefined,
+        steps: (flags.steps as number | undefined) ?? grid?.length,
+        spacing: grid ? 'tuned' : (flags.spacing as SpacingChoice | undefined),
         eta: flags.eta as number | undefined,
         tolerance: flags.tolerance as number | undefined,
         variance: flags.variance as VarianceChoice | undefined,
@@ -98,6 +106,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
         solverType: flags['solver-type'] as SolverType | undefined,
       }),
       model.info.path,
+      grid,
     );
     const T = model.info.schedule.numTrainTimesteps;
     if (settings.steps > T) {
@@ -165,4 +174,17 @@ async function readNoise(path: string, model: OnnxEpsModel): Promise<{ data: Flo
     );
   }
   return { data: array.data as Float32Array, count, perImage: channels * height * width };
+}
+
+/** --grid as whole timesteps; it means --spacing tuned (another spacing with it is refused). */
+function gridFlag(flags: ParsedFlags): number[] | undefined {
+  if (typeof flags.grid !== 'string') return undefined;
+  if (flags.spacing !== undefined && flags.spacing !== 'tuned') {
+    throw new UsageError(`--grid gives the timesteps of --spacing tuned; it cannot go with --spacing ${String(flags.spacing)}`);
+  }
+  const grid = flags.grid.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (grid.some((t) => !Number.isInteger(t) || t < 0)) {
+    throw new UsageError(`--grid must be whole timesteps separated by commas, e.g. 900,700,500,300,100; got "${flags.grid}"`);
+  }
+  return grid;
 }

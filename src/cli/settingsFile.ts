@@ -16,7 +16,7 @@ import { checkValue, UsageError, type FlagSpec, type ParsedFlags } from './args'
 const FLAG_KEYS = ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'tolerance', 'batch'];
 /** Recipe keys whose flag is spelled differently. */
 const RENAMED_KEYS: Readonly<Record<string, string>> = { solverOrder: 'solver-order', solverType: 'solver-type' };
-const KEYS = [...FLAG_KEYS, ...Object.keys(RENAMED_KEYS), 'model', 'modelSha256'];
+const KEYS = [...FLAG_KEYS, ...Object.keys(RENAMED_KEYS), 'grid', 'model', 'modelSha256'];
 
 export interface SettingsRead {
   readonly flags: ParsedFlags;
@@ -46,6 +46,12 @@ export function readSettings(path: string, specs: Readonly<Record<string, FlagSp
         throw new UsageError(`--settings ${path}: modelSha256 must be 64 hex digits; got ${JSON.stringify(value)}`);
       }
       modelSha256 = value.toLowerCase();
+    } else if (key === 'grid') {
+      // a tuned run's timesteps: the same text --grid takes
+      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'number')) {
+        throw new UsageError(`--settings ${path}: grid must be a list of timesteps; got ${JSON.stringify(value)}`);
+      }
+      flags.grid = value.join(',');
     } else if (key === 'seed' && value === -1)
       continue; // the panel's "random each run": the CLI's default seed
     else {

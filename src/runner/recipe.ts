@@ -29,6 +29,8 @@ export interface Recipe {
   readonly solverOrder?: number;
   /** UniPC's B(h), for UniPC runs. */
   readonly solverType?: string;
+  /** The timesteps of a `tuned` run: the recipe reproduces it without the tuner's cache (`pndm sample --grid`). */
+  readonly grid?: readonly number[];
   /** The execution provider asked for. */
   readonly ep: string;
   /** The model's file name, without its folder. */
@@ -58,6 +60,7 @@ export function recipeOf(run: RecipeRun): Recipe {
     tolerance: s.options.tolerance,
     ...(s.options.solverOrder !== undefined ? { solverOrder: s.options.solverOrder } : {}),
     ...(s.sampler === 'unipc' ? { solverType: s.options.solverType } : {}),
+    ...(s.spacing === 'tuned' && s.tunedGrid ? { grid: [...s.tunedGrid] } : {}),
     ep: run.ep,
     model: baseName(run.modelPath),
     modelSha256: run.modelSha256,

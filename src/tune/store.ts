@@ -73,8 +73,9 @@ export function loadTunedGrid(modelPath: string, sampler: SamplerName, steps: nu
 }
 
 /** Settings with spacing `tuned` given their grid; a clear error when this model has none for them. */
-export function withTunedGrid<S extends SamplingSettings>(settings: S, modelPath: string): S {
+export function withTunedGrid<S extends SamplingSettings>(settings: S, modelPath: string, given?: readonly number[]): S {
   if (settings.spacing !== 'tuned') return settings;
+  if (given) return { ...settings, tunedGrid: given }; // from --grid or a recipe; the grid builder checks it
   const grid = loadTunedGrid(modelPath, settings.sampler, settings.steps);
   if (!grid) {
     throw new Error(

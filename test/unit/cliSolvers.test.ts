@@ -11,17 +11,18 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readNpy } from '../../src/io';
 import { readPngSettings } from '../../src/runner/pngText';
+import { modelSha256, saveTunedGrid } from '../../src/tune/store';
 import { repoRoot } from '../support/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pndm-cli-solvers-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function pndm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function pndm(args: string[], cache = join(scratch, 'cache')): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(repoRoot(), 'bin', 'pndm.js'), ...args],
-      { cwd: scratch, env: { ...process.env, PNDM_CACHE_DIR: join(scratch, 'cache') } },
+      { cwd: scratch, env: { ...process.env, PNDM_CACHE_DIR: cache } },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -55,8 +56,65 @@ test('pndm sample runs UniPC of order 3 with bh1 on the logsnr grid: N calls, fi
   assert.deepEqual((await readNpy(join(scratch, 'replay.npy'))).data, x);
 });
 
+test("a tuned run's PNG carries its grid: replayed where no grid was tuned, it gives the same samples; --grid alone does too", async () => {
+  const model = join(repoRoot(), 'models', 'mnist_ddpm.onnx');
+  const tunedCache = join(scratch, 'tuned-cache');
+  const timesteps = [960, 610, 330, 120];
+  const saved = process.env.PNDM_CACHE_DIR;
+  process.env.PNDM_CACHE_DIR = tunedCache;
+  try {
+    saveTunedGrid({
+      sampler: 'ddim',
+      steps: 4,
+      timesteps,
+      baseline: { spacing: 'leading', rms: 0.1 },
+      rms: 0.05,
+      modelSha256: modelSha256(model),
+      created: new Date(0).toISOString(),
+    });
+  } finally {
+    if (saved === undefined) delete process.env.PNDM_CACHE_DIR;
+    else process.env.PNDM_CACHE_DIR = saved;
+  }
+  const run = ['sample', '--sampler', 'ddim', '--spacing', 'tuned', '--steps', '4', '--samples', '2', '--ep', 'cpu'];
+  const tuned = await pndm([...run, '--out', 't.png', '--out-npy', 't.npy'], tunedCache);
+  assert.equal(tuned.code, 0, tuned.stderr);
+  assert.deepEqual(readPngSettings(readFileSync(join(scratch, 't.png'))).grid, timesteps);
+  const x = (await readNpy(join(scratch, 't.npy'))).data;
+  // another machine: no tuned grid in its cache
+  const emptyCache = join(scratch, 'empty-cache');
+  const replay = await pndm(['sample', '--settings', 't.png', '--out-npy', 'replay-tuned.npy'], emptyCache);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.deepEqual((await readNpy(join(scratch, 'replay-tuned.npy'))).data, x);
+  const byFlag = await pndm(
+    ['sample', '--sampler', 'ddim', '--grid', timesteps.join(','), '--samples', '2', '--ep', 'cpu', '--out-npy', 'flag.npy'],
+    emptyCache,
+  );
+  assert.equal(byFlag.code, 0, byFlag.stderr);
+  assert.deepEqual((await readNpy(join(scratch, 'flag.npy'))).data, x);
+  // a leading grid is another run: the recipe's grid is dropped when the spacing is overridden
+  const leading = await pndm(['sample', '--settings', 't.png', '--spacing', 'leading', '--out-npy', 'leading.npy'], emptyCache);
+  assert.equal(leading.code, 0, leading.stderr);
+  assert.notDeepEqual((await readNpy(join(scratch, 'leading.npy'))).data, x);
+});
+
 test('bad requests for the new solvers and commands get one line and the right exit code', async () => {
   const cases: [string[], number, RegExp][] = [
+    [
+      ['sample', '--grid', '900,500', '--spacing', 'leading', '--samples', '1'],
+      2,
+      /^pndm: --grid gives the timesteps of --spacing tuned; it cannot go with --spacing leading$/,
+    ],
+    [
+      ['sample', '--grid', '900,x', '--samples', '1'],
+      2,
+      /^pndm: --grid must be whole timesteps separated by commas, e\.g\. 900,700,500,300,100; got "900,x"$/,
+    ],
+    [
+      ['sample', '--sampler', 'ddim', '--grid', '500,900', '--samples', '1', '--ep', 'cpu'],
+      1,
+      /^pndm: The tuned grid \[500, 900\] is not strictly decreasing whole timesteps inside 0\.\.999; tune again\.$/,
+    ],
     [
       ['sample', '--sampler', 'ipndm', '--spacing', 'tuned', '--steps', '5', '--samples', '1', '--ep', 'cpu'],
       1,
