@@ -265,6 +265,11 @@ export interface GenerateFromFormMessage {
 
 export interface ReadyMessage {
   readonly type: MessageType.Ready;
+  /**
+   * The summary line of the grid a restored page shows: after a window reload the host finds that run
+   * in the history, so Save, Copy settings and Re-sample act on it.
+   */
+  readonly shownLine?: string;
 }
 export interface GenerateMessage {
   readonly type: MessageType.Generate;

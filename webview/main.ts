@@ -212,4 +212,4 @@ function handle(message: ToWebview): void {
   }
 }
 
-send({ type: MessageType.Ready });
+send({ type: MessageType.Ready, shownLine: restored.summaryLine });

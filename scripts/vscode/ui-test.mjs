@@ -615,6 +615,28 @@ try {
     await shot('panel-reload-midrun.png');
   });
 
+  await check(
+    'after a reload the restored grid is the run the history kept: its images zoom and re-sample to the same pixels',
+    async () => {
+      await pick('Developer: Reload Window');
+      await page.waitForTimeout(2000);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+      const p = panel();
+      await p.locator('#summary').filter({ hasText: ', 5 steps, ' }).waitFor({ timeout: 120_000 });
+      await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 120_000 }); // the new host's Init
+      const box = await p.locator('#grid').boundingBox();
+      const scale = Math.min(box.width / 304, box.height / 304);
+      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
+      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+      await p.locator('#resample').click();
+      await p
+        .locator('#zoom-result')
+        .filter({ hasText: "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)" })
+        .waitFor({ timeout: 120_000 });
+      await p.locator('#zoom-close').click();
+    },
+  );
+
   await check('no Content-Security-Policy violations were reported', async () => {
     if (cspViolations.length) throw new Error(cspViolations.join('\n'));
   });

@@ -195,6 +195,7 @@ export class SamplingPanel extends Disposable {
     const message: FromWebview = checked.message;
     switch (message.type) {
       case MessageType.Ready:
+        if (message.shownLine !== undefined) this.adoptShownRun(message.shownLine);
         return this.sendInit();
       case MessageType.Generate:
         this.generate(message.settings);
@@ -406,20 +407,29 @@ export class SamplingPanel extends Disposable {
     this.pendingShow = undefined;
   }
 
+  /**
+   * A page restored after a reload shows a grid this new host never ran: if the history kept that run,
+   * it becomes the run on show (Save, Copy settings, zoom and Re-sample act on it).
+   */
+  private adoptShownRun(line: string): void {
+    if (this.finished || this.shownEntry || this.run.value) return;
+    const entry = this.services.history.entries.find((e) => e.line === line && e.png);
+    if (!entry) return;
+    this.shownEntry = entry;
+    this.inspector.setKept(entry);
+  }
+
   private sendInit(): void {
     this.post({
       type: MessageType.Init,
       settings: runSettingsOf(this.services.settings.read()),
       model: this.model.summary,
       running: this.run.value !== undefined,
-      lastFrame: this.lastFrame,
-      lastSummary: this.finished?.summary,
+      // while a kept run is on show the page's own restored picture and summary are that run's
+      lastFrame: this.shownEntry ? undefined : this.lastFrame,
+      lastSummary: this.shownEntry ? undefined : this.finished?.summary,
       history: this.services.history.entries,
     });
-    // a page shown again draws lastFrame; a kept run that was on show goes back on top
-    const entry = this.shownEntry && this.services.history.get(this.shownEntry.id);
-    if (entry?.png && !this.run.value)
-      this.post({ type: MessageType.ShowRun, settings: entry.settings, image: entry.png, line: entry.line });
     this.webviewReady = true;
     this.flushShow();
   }

@@ -118,7 +118,11 @@ export function validateMessage(raw: unknown): Validation {
       }
       return { ok: true, message: { type: kind, name, data } };
     }
-    case MessageType.Ready:
+    case MessageType.Ready: {
+      // a page must always get its Init: a shown line that is not a short string is dropped, not refused
+      const line = own(raw, 'shownLine');
+      return { ok: true, message: typeof line === 'string' && line.length <= 2000 ? { type: kind, shownLine: line } : { type: kind } };
+    }
     case MessageType.Cancel:
     case MessageType.Save:
     case MessageType.CopySettings:

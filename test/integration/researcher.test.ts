@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparePanel } from '../../src/extension/comparePanel';
+import type { SamplingPanel } from '../../src/extension/panel';
 import { MessageType, type ImageResampledMessage } from '../../src/protocol';
 import { decodePng } from '../support/png';
 import { closePanel, collect, generate, openPanel, pndm, SMALL, until } from './pndmHelpers';
@@ -105,6 +106,40 @@ describe("PNDM: the researcher's panel (title-bar commands, status bar, compare,
     const refused = collect(panel, (m) => m.type === MessageType.Notice, 10_000);
     await panel.handleMessage({ type: MessageType.ExportAnimation });
     assert.match(((await refused).messages.at(-1) as { message: string }).message, /keeps its picture, not its frames/);
+  });
+
+  it('a page restored after a reload names the grid it shows: the new host finds that run in the history and Copy and Re-sample act on it', async () => {
+    const api = await pndm();
+    let panel = await openPanel();
+    await generate(panel, { ...SMALL, seed: 11 });
+    await until(() => api.services.history.entries[0]?.settings.seed === 11, 'the run to be kept');
+    const kept = api.services.history.entries[0];
+    // a new host knows no finished run: a fresh panel stands in for the one VS Code restores
+    const Panel = panel.constructor as typeof SamplingPanel;
+    panel.dispose();
+    const revived = () =>
+      Panel.revive(vscode.window.createWebviewPanel(Panel.viewType, 'PNDM Sampler', vscode.ViewColumn.Active), api.services, {
+        modelPath: api.services.bundledModel,
+      });
+    panel = revived();
+    await panel.handleMessage({ type: MessageType.Ready, shownLine: 'F-PNDM, 10 steps, 4 samples: a run no history kept' });
+    const nothing = collect(panel, (m) => m.type === MessageType.Notice, 10_000);
+    await panel.handleMessage({ type: MessageType.CopySettings });
+    assert.match(((await nothing).messages.at(-1) as { message: string }).message, /generate samples first/);
+    panel.dispose();
+
+    panel = revived();
+    await panel.handleMessage({ type: MessageType.Ready, shownLine: kept.line });
+    const copied = collect(panel, (m) => m.type === MessageType.Notice, 10_000);
+    await panel.handleMessage({ type: MessageType.CopySettings });
+    assert.match(((await copied).messages.at(-1) as { message: string }).message, /Settings copied/);
+    assert.equal(JSON.parse(await vscode.env.clipboard.readText()).seed, 11);
+    const answer = collect(panel, (m) => m.type === MessageType.ImageResampled, 60_000);
+    await panel.handleMessage({ type: MessageType.ResampleImage, index: 1 });
+    const r = (await answer).messages.at(-1) as ImageResampledMessage;
+    assert.equal(r.index, 1);
+    assert.equal(r.maxAbsDiff, undefined);
+    assert.equal(r.strip.length, SMALL.steps + 1);
   });
 
   it('a 2×2 comparison: four cells from the same noise, RMS falls with steps; a cell opens as a normal run', async () => {
