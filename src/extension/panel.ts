@@ -1,7 +1,7 @@
 /**
  * The sampling panel (one at a time): creates or reveals the webview, answers its Ready with Init,
  * validates and dispatches every message it sends, owns the worker client (closing the panel cancels
- * the run and terminates the worker) and keeps the last frame and result so that a panel that was
+ * the run and shuts the worker down) and keeps the last frame and result so that a panel that was
  * hidden, or restored after a reload, is repainted without retainContextWhenHidden.
  * A Generate while a run is going is refused with a notice (Cancel first).
  */
@@ -150,7 +150,7 @@ export class SamplingPanel extends Disposable {
 
   override dispose(): void {
     if (SamplingPanel.current === this) SamplingPanel.current = undefined;
-    super.dispose(); // cancels the run, terminates the worker
+    super.dispose(); // cancels the run, shuts the worker down
     this.panel.dispose();
   }
 

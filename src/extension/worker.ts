@@ -198,6 +198,8 @@ port.on('message', (message: ToWorker) => {
       void shutdown();
       break;
     case 'crash':
+      // messages are handled between model calls (session.run is synchronous), so this exit is safe
+      if (message.how === 'exit') process.exit(70);
       if (message.how === 'throw') throw new Error('Injected failure (test): an exception in the worker’s message handler');
       void Promise.reject(new Error('Injected failure (test): a rejected promise nobody handled in the worker'));
       break;

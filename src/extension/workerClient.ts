@@ -2,7 +2,9 @@
  * The extension host's side of the sampling worker: starts dist/worker.js on first use, matches
  * answers to requests, and turns a crash ('error' event, or an exit nobody asked for) into a rejected
  * request with a clear message — the next request starts a fresh worker. dispose() asks the worker to
- * stop its runs, release its sessions and exit, and terminates it if it has not after a grace period.
+ * stop its runs, release its sessions and exit. A live worker is never terminated from here:
+ * worker.terminate() while session.run is inside onnxruntime aborts the whole process (the binding
+ * throws a Napi::Error into a terminated environment), so a slow worker is waited for, with a warning.
  * No vscode import and no onnxruntime import (only the types of what the worker sends).
  */
 import { Worker } from 'node:worker_threads';
@@ -23,8 +25,13 @@ import type {
   TuneRequest,
 } from './workerProtocol';
 
-/** How long a worker asked to shut down may take (it waits for the current model call) before it is terminated. */
+/** How long a worker asked to shut down may take (it waits for the current model call) before a warning says it is slow. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface WorkerClientOptions {
+  /** Tests: a shorter grace period before the slow-shutdown warning. */
+  readonly shutdownGraceMs?: number;
+}
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -83,6 +90,7 @@ export class WorkerClient {
   constructor(
     private readonly script: string,
     private readonly log: Log,
+    private readonly options: WorkerClientOptions = {},
   ) {}
 
   /** The running worker's thread id (undefined: none running). */
@@ -119,9 +127,16 @@ export class WorkerClient {
     return this.request<StatsReply>(id, { type: 'stats', id, gc });
   }
 
-  /** Tests: end the worker the way a crash would (pending requests fail, the next request respawns). */
+  /**
+   * Tests: end the worker the way a crash would (an exit nobody asked for: pending requests fail, the next
+   * request respawns). The worker exits between model calls; terminate() mid-call would abort the process.
+   */
   async killForTest(): Promise<void> {
-    await this.worker?.terminate();
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage({ type: 'crash', how: 'exit' } satisfies ToWorker);
+    await exited;
   }
 
   /** Tests: make the worker fail as a bug in it would (an uncaught exception, or an unhandled rejection). */
@@ -205,13 +220,17 @@ export class WorkerClient {
       exiting.add(exit);
       void exit.then(() => exiting.delete(exit));
     }
-    if (terminate) void worker?.terminate();
+    if (terminate)
+      void worker?.terminate(); // only a worker that has already failed or exited
     else if (worker) {
       worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
+      const grace = this.options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
       const timer = setTimeout(() => {
-        this.log('warn', `The sampling worker did not exit within ${SHUTDOWN_GRACE_MS / 1000} s of being asked to; terminating it.`);
-        void worker.terminate();
-      }, SHUTDOWN_GRACE_MS);
+        this.log(
+          'warn',
+          `The sampling worker has not exited ${grace / 1000} s after being asked to: it is still inside a model call, and exits when that call returns.`,
+        );
+      }, grace);
       timer.unref();
       worker.once('exit', () => clearTimeout(timer));
     }

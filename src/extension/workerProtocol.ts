@@ -67,16 +67,20 @@ export interface StatsRequest {
 
 /**
  * Stop every run, wait for them to end (at their next model call), release every session, answer
- * `released` and exit with code 0. The host terminates a worker that has not exited after a while.
+ * `released` and exit with code 0. The host never terminates it (terminate() during a model call aborts
+ * the process); it waits, and warns when that takes long.
  */
 export interface ShutdownRequest {
   readonly type: 'shutdown';
 }
 
-/** Tests only: fail the way a bug in the worker would — an exception thrown in the message handler, or a rejection nobody handles. */
+/**
+ * Tests only: fail the way a bug in the worker would — an exception thrown in the message handler, a
+ * rejection nobody handles, or an exit nobody asked for (code 70).
+ */
 export interface CrashRequest {
   readonly type: 'crash';
-  readonly how: 'throw' | 'reject';
+  readonly how: 'throw' | 'reject' | 'exit';
 }
 
 export type ToWorker = LoadRequest | RunRequest | TuneRequest | CancelRequest | StatsRequest | ShutdownRequest | CrashRequest;

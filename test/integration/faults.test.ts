@@ -2,7 +2,7 @@
  * Faults in the middle of a run, in a real VS Code: cancel, closing the panel, the worker crashing, the
  * model switched or its file deleted, the output folder read-only or full. Each case checks the message
  * the user gets, that nothing partial is left, and that the next run (and save) works.
- * (Cancel mid-run and the worker terminated from outside: panelRun.test.ts; a window reload during a
+ * (Cancel mid-run and a worker that exits unexpectedly: panelRun.test.ts; a window reload during a
  * run: scripts/vscode/ui-test.mjs, which needs the real workbench.)
  */
 import * as assert from 'node:assert/strict';

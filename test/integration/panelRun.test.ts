@@ -70,7 +70,7 @@ describe('PNDM: runs in the panel', function () {
     assert.equal(next.end.type, MessageType.RunFinished, 'the run after a cancel did not work');
   });
 
-  it('closing the panel cancels the run and terminates the worker', async () => {
+  it('closing the panel cancels the run and ends the worker', async () => {
     const panel = await openPanel();
     const watching = generate(panel, { ...SMALL, sampler: 'ddim', steps: 200 });
     await collect(panel, (m) => m.type === MessageType.Frame);

@@ -117,3 +117,32 @@ test('a panel closed mid-run and a new one opened at once: the new worker starts
     await second.lastExit;
   }
 });
+
+test('a worker slow to shut down (inside a long model call) is waited for with a warning, never terminated', async () => {
+  // terminate() while session.run is inside onnxruntime aborts the whole process; this stand-in blocks
+  // its thread for 800 ms after being asked to stop, as a long model call would, then exits by itself
+  const dir = mkdtempSync(join(tmpdir(), 'pndm-slow-worker-'));
+  const script = join(dir, 'slow-worker.js');
+  writeFileSync(
+    script,
+    `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => {
+  if (m.type === 'stats') parentPort.postMessage({ type: 'stats', id: m.id, heapUsed: 0, external: 0, rss: 0, sessions: 0, runs: 0 });
+  if (m.type === 'shutdown') {
+    const end = Date.now() + 800;
+    while (Date.now() < end);
+    parentPort.postMessage({ type: 'released', sessions: 1 });
+    process.exit(0);
+  }
+});
+`,
+  );
+  const warnings: string[] = [];
+  const client = new WorkerClient(script, (level, message) => level === 'warn' && warnings.push(message), { shutdownGraceMs: 100 });
+  await client.stats();
+  client.dispose();
+  const exit = await client.lastExit!;
+  assert.deepEqual({ code: exit.code, released: exit.sessionsReleased }, { code: 0, released: 1 }, 'the worker was terminated');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /has not exited 0\.1 s after being asked to: it is still inside a model call/);
+});
