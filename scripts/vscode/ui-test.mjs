@@ -55,6 +55,25 @@ async function runToEnd(p, start, text, timeout) {
   await p.locator('#summary').filter({ hasText: text }).waitFor({ timeout: 10_000 });
 }
 
+/** Click image 24 of the panel's 9×9 grid (row 2, column 5; 32-pixel images, 2-pixel gaps) and wait for its zoom. */
+async function zoomImage24(p) {
+  const box = await p.locator('#grid').boundingBox();
+  const scale = Math.min(box.width / 304, box.height / 304);
+  await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
+  await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+}
+
+/** A kept run's image 24 (from the history, or restored after a reload): zoom, re-sample, the same 8-bit pixels. */
+async function resampleKeptImage(p) {
+  await zoomImage24(p);
+  await p.locator('#resample').click();
+  await p
+    .locator('#zoom-result')
+    .filter({ hasText: "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)" })
+    .waitFor({ timeout: 120_000 });
+  await p.locator('#zoom-close').click();
+}
+
 const workspace = mkdtempSync(join(tmpdir(), 'pndm-ui-ws-'));
 const userDataDir = mkdtempSync(join(tmpdir(), 'pndm-ui-ud-'));
 const settingsFile = join(userDataDir, 'User', 'settings.json');
@@ -327,10 +346,7 @@ try {
     'click a sample to zoom it; "Re-sample this image" is exact and brings its denoising strip; GIFs of it and of the grid are written and decode (panel-zoom.png)',
     async () => {
       const p = panel();
-      const box = await p.locator('#grid').boundingBox();
-      const scale = Math.min(box.width / 304, box.height / 304);
-      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
-      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
+      await zoomImage24(p);
       const same = await p.locator('body').evaluate(() => {
         const grid = document
           .getElementById('grid')
@@ -397,16 +413,7 @@ try {
       await p.locator('#summary').filter({ hasText: 'model calls on cpu' }).waitFor({ timeout: 10_000 });
       await assertNotBlank('a run opened from the history');
       // a kept run's picture zooms too, and its image re-samples to the same 8-bit pixels
-      const box = await p.locator('#grid').boundingBox();
-      const scale = Math.min(box.width / 304, box.height / 304);
-      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
-      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
-      await p.locator('#resample').click();
-      await p
-        .locator('#zoom-result')
-        .filter({ hasText: "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)" })
-        .waitFor({ timeout: 120_000 });
-      await p.locator('#zoom-close').click();
+      await resampleKeptImage(p);
       await p.locator('#history summary').click();
     },
   );
@@ -624,16 +631,7 @@ try {
       const p = panel();
       await p.locator('#summary').filter({ hasText: ', 5 steps, ' }).waitFor({ timeout: 120_000 });
       await p.locator('#model-name').filter({ hasText: 'mnist_ddpm.onnx' }).waitFor({ timeout: 120_000 }); // the new host's Init
-      const box = await p.locator('#grid').boundingBox();
-      const scale = Math.min(box.width / 304, box.height / 304);
-      await p.locator('#grid').click({ position: { x: (5 * 34 + 16) * scale, y: (2 * 34 + 16) * scale } });
-      await p.locator('#zoom-title').filter({ hasText: 'Sample 24 of 81' }).waitFor({ timeout: 10_000 });
-      await p.locator('#resample').click();
-      await p
-        .locator('#zoom-result')
-        .filter({ hasText: "identical to the kept picture's image at 8 bits (max |Δ| = 0/255)" })
-        .waitFor({ timeout: 120_000 });
-      await p.locator('#zoom-close').click();
+      await resampleKeptImage(p);
     },
   );
 
