@@ -15,7 +15,7 @@ import { intFlag, intList, openForEval, samplerList, spacingList } from './evalM
 
 export const EVAL_USAGE = `pndm eval options:
   --model PATH            ONNX ε-model (default: the bundled MNIST model)
-  --samplers LIST         default ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm
+  --samplers LIST         default ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm,ipndm-v
   --spacings LIST         default leading,linspace,trailing,karras,logsnr (tuned: the grids \`pndm tune\` saved)
   --calls LIST            model calls per image, default 5,10,20
   --images K              images from --seed (default 4)    --seed S (default 0)
@@ -30,7 +30,7 @@ export const EVAL_USAGE = `pndm eval options:
 export async function evalCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
   const { values, positionals } = parseArgsOrUsage(argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; options start with --`);
-  const samplers = samplerList(values.samplers ?? 'ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm');
+  const samplers = samplerList(values.samplers ?? 'ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm,ipndm-v');
   const spacings = spacingList(values.spacings ?? 'leading,linspace,trailing,karras,logsnr');
   const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);

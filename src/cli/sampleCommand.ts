@@ -37,7 +37,7 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
     choices: VARIANCE_CHOICES,
   },
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
-  'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm (1–4, default 4)', min: 1, max: 4 },
+  'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm and ipndm-v (1–4, default 4)', min: 1, max: 4 },
   'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
   grid: {
     kind: 'string',

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { REFERENCE } from '../tune/evaluate';
-import { TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
+import { DEFAULT_SWEEPS, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
 import { UsageError } from './args';
 import { intFlag, openForEval, samplerList } from './evalModel';
 
@@ -16,7 +16,7 @@ export const TUNE_USAGE = `pndm tune options:
   --trajectories M        seeds solved accurately to tune on (default 8)
   --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default 500)
   --candidates K          candidate timesteps, spread in log-SNR (default 120)
-  --sweeps S              refinement sweeps that score the sampler itself (default 2; 0: the search alone)
+  --sweeps S              most refinement sweeps per move size, each scoring the sampler itself (default ${DEFAULT_SWEEPS}; 0: the search alone)
   --ep PROVIDER           execution provider (default cpu)`;
 
 export async function tuneCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
@@ -34,7 +34,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
     if (steps >= T) throw new UsageError(`--steps ${steps} must be below the model's ${T} training timesteps`);
     const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', Math.min(500, T), steps + 1, T);
     const candidates = intFlag(values.candidates, '--candidates', 120, steps + 1, T);
-    const sweeps = intFlag(values.sweeps, '--sweeps', 2, 0, 8);
+    const sweeps = intFlag(values.sweeps, '--sweeps', DEFAULT_SWEEPS, 0, 8);
     const started = performance.now();
     const result = await tuneGrid(run, model.info.path, {
       sampler,

@@ -3,7 +3,7 @@ import { sampleDdim } from './ddim';
 import { sampleDdpm } from './ddpm';
 import { sampleDpmSolver } from './dpmSolver';
 import type { GridStyle } from './grid';
-import { sampleIPndm } from './ipndm';
+import { sampleIPndm, sampleIPndmV } from './ipndm';
 import { sampleUniPc } from './unipc';
 import { sampleFon } from './fon';
 import type { MethodOptions } from './options';
@@ -29,7 +29,7 @@ export interface SamplingMethod {
   readonly minSteps?: (solverOrder: number) => number;
 }
 
-export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm'] as const;
+export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm', 'ipndm-v'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 /** Accepted spellings: `pndm` is F-PNDM, the paper's default. */
 export const SAMPLER_ALIASES: Readonly<Record<string, SamplerName>> = { pndm: 'f-pndm' };
@@ -131,6 +131,15 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
     run: sampleIPndm,
     label: 'iPNDM',
     description: 'improved PNDM: Adams–Bashforth up to 4th order in (σ, x/√ᾱ), lower orders first, no warm-up calls (N calls)',
+    nfe: (n) => n,
+    stochastic: deterministic,
+    history: 4,
+    solverOrders: { min: 1, max: 4, default: 4 },
+  },
+  'ipndm-v': {
+    run: sampleIPndmV,
+    label: 'iPNDM-v',
+    description: "variable-step iPNDM: Adams–Bashforth up to 4th order in σ with each step's weights from the grid, as diff-sampler's ipndm_v (N calls)",
     nfe: (n) => n,
     stochastic: deterministic,
     history: 4,

@@ -98,9 +98,10 @@ export function pickCandidates(grid: readonly number[], alphasCumprod: ArrayLike
 }
 
 /**
- * Local refinement for the sampler itself (the search above scores DDIM steps): each point in turn is
- * moved halfway (then a quarter of the way, …) towards a neighbour, kept when the sampler's RMS to the
- * reference falls. Starts from the best of the given grids.
+ * Local refinement for the sampler itself (the search above scores DDIM steps): a pattern search that
+ * moves each point in turn by ±d timesteps and keeps a move when the sampler's RMS to the reference
+ * falls, sweeping until a sweep keeps nothing (at most `sweeps` sweeps), for d = the largest power of
+ * two not above T/N, then half of it, … down to 1. Starts from the best of the given grids.
  */
 export async function refineGrid(
   run: EvalRun,
@@ -119,19 +120,32 @@ export async function refineGrid(
     if (rms < bestRms) [best, bestRms] = [[...start], rms];
   }
   const n = best.length;
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    const fraction = 1 / 2 ** (sweep + 1);
-    for (let i = 0; i < n; i++) {
-      const above = i === 0 ? T - 1 : best[i - 1] - 1;
-      const below = i === n - 1 ? 0 : best[i + 1] + 1;
-      for (const toward of [above, below]) {
-        const t = Math.round(best[i] + (toward - best[i]) * fraction);
-        if (t === best[i] || t > above || t < below) continue;
-        const trial = best.map((v, k) => (k === i ? t : v));
-        const rms = await score(trial);
-        if (rms < bestRms) [best, bestRms] = [trial, rms];
+  const moves: number[] = [];
+  for (let d = 2 ** Math.floor(Math.log2(Math.max(1, T / n))); d >= 1; d /= 2) moves.push(d);
+  const total = moves.length * sweeps * n;
+  let done = 0;
+  for (const d of moves) {
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      let kept = false;
+      for (let i = 0; i < n; i++) {
+        const above = i === 0 ? T - 1 : best[i - 1] - 1;
+        const below = i === n - 1 ? 0 : best[i + 1] + 1;
+        for (const t of [best[i] + d, best[i] - d]) {
+          if (t > above || t < below) continue;
+          const trial = best.map((v, k) => (k === i ? t : v));
+          const rms = await score(trial);
+          if (rms < bestRms) {
+            [best, bestRms] = [trial, rms];
+            kept = true;
+            break;
+          }
+        }
+        onProgress?.({ phase: 'refine', done: ++done, total });
       }
-      onProgress?.({ phase: 'refine', done: sweep * n + i + 1, total: sweeps * n });
+      if (!kept) {
+        done += (sweeps - sweep - 1) * n;
+        break;
+      }
     }
   }
   return { timesteps: best, rms: bestRms };

@@ -22,6 +22,7 @@ import { modelSha256, saveTunedGrid } from './store';
 export const BASELINES: readonly Spacing[] = ['leading', 'linspace', 'trailing', 'karras', 'logsnr'];
 /** Seeds of their own, away from the sample and eval defaults, so a tuned grid is scored out of sample there. */
 export const TUNE_SEED = 1_000_003;
+export const DEFAULT_SWEEPS = 4;
 
 export interface TuneOptions {
   readonly sampler: SamplerName;
@@ -30,7 +31,7 @@ export interface TuneOptions {
   readonly referenceSteps?: number;
   /** Candidate timesteps spread in log-SNR (default 120). */
   readonly candidates?: number;
-  /** Refinement sweeps that score the sampler itself (default 2). */
+  /** Most refinement sweeps per move size, each scoring the sampler itself (default 4). */
   readonly sweeps?: number;
   readonly onProgress?: (p: TuneProgress) => void;
 }
@@ -55,7 +56,7 @@ export function untunableReason(sampler: SamplerName, steps: number): string | u
     METHODS[sampler].nfe(2) === undefined ||
     METHODS[sampler].stochastic({ eta: 0, tolerance: 1e-3, variance: 'fixed_large', solverType: 'bh2' })
   ) {
-    return `${sampler} has no fixed grid to tune; use a deterministic fixed-step sampler such as ipndm, unipc or dpmpp-3m`;
+    return `${sampler} has no fixed grid to tune; use a deterministic fixed-step sampler such as ipndm-v, unipc or dpmpp-3m`;
   }
   try {
     solverOrderFor(sampler, steps);
@@ -98,7 +99,7 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
     found.reference,
     sampler,
     starts.filter((g) => g.every((t, i) => i === 0 || t < g[i - 1])),
-    options.sweeps ?? 2,
+    options.sweeps ?? DEFAULT_SWEEPS,
     onProgress,
   );
   const baseline = scores.reduce((a, b) => (b.rms < a.rms ? b : a));

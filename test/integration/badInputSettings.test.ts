@@ -41,7 +41,7 @@ describe('PNDM bad input: settings and requests', function () {
       await panel.handleMessage({ type: MessageType.Ready });
       const texts = warnings.calls.map((c) => c[0]);
       assert.deepEqual(texts.filter((t) => typeof t === 'string' && /pndm\.(steps|sampler) /.test(t)).sort(), [
-        'PNDM: pndm.sampler is "euler-a", which is not one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm; using the default "f-pndm".',
+        'PNDM: pndm.sampler is "euler-a", which is not one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v; using the default "f-pndm".',
         'PNDM: pndm.steps is 12345, which is not an integer from 1 to 1000; using the default 50.',
       ]);
       assert.ok(
@@ -59,7 +59,7 @@ describe('PNDM bad input: settings and requests', function () {
     const cases: [unknown, string][] = [
       [
         { ...SMALL, sampler: 'euler' },
-        'Generate refused: settings.sampler is "euler"; it must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm.',
+        'Generate refused: settings.sampler is "euler"; it must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v.',
       ],
       [{ ...SMALL, steps: 0 }, 'Generate refused: settings.steps is 0; it must be an integer from 1 to 1000.'],
       [{ ...SMALL, steps: 1001 }, 'Generate refused: settings.steps is 1001; it must be an integer from 1 to 1000.'],

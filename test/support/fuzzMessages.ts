@@ -21,7 +21,7 @@ export function mulberry32(seed: number): Rng {
 
 // The protocol as the oracle knows it, written out rather than imported from the code under test.
 export const PAYLOAD_FREE = ['ready', 'cancel', 'save', 'copySettings', 'browseModel', 'useBundledModel'] as const;
-const SAMPLERS = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm'];
+const SAMPLERS = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm', 'ipndm-v'];
 const SPACINGS = ['auto', 'leading', 'trailing', 'linspace', 'karras', 'logsnr', 'tuned'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 const PREVIEWS = ['x0', 'xt'];

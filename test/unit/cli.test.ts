@@ -89,7 +89,7 @@ test('bad arguments exit 2 with one line that says what is allowed, and write no
     [['sample', '--steps', 'ten'], /^pndm: --steps must be a whole number in 1\.\.100000; got "ten"$/],
     [
       ['sample', '--sampler', 'euler'],
-      /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm; got "euler"$/,
+      /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v, pndm; got "euler"$/,
     ],
     [
       ['sample', '--steps', '1001', '--samples', '1'],

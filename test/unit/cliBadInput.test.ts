@@ -209,7 +209,7 @@ test("requests that cannot fit: steps over the model's T (100 from metadata), a 
   await refused(
     ['--sampler', 'euler'],
     2,
-    /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm; got "euler"$/,
+    /^pndm: --sampler must be one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v, pndm; got "euler"$/,
   );
   await refused(['--steps', '0'], 2, /^pndm: --steps must be in 1\.\.100000; got 0$/);
   await refused(

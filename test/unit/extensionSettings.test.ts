@@ -87,7 +87,7 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.equal(byKey.samples, 'pndm.samples is "81", which is not an integer from 1 to 1024; using the default 81.');
   assert.match(
     byKey.sampler,
-    /pndm\.sampler is "euler", which is not one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm; using the default "f-pndm"/,
+    /pndm\.sampler is "euler", which is not one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v; using the default "f-pndm"/,
   );
   assert.match(byKey.eta, /pndm\.eta is -1, which is not a number from 0 to 1/);
   assert.match(byKey.variance, /pndm\.variance is "fixed", which is not one of auto, fixed_small, fixed_large, learned, learned_range/);

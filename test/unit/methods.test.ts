@@ -161,6 +161,6 @@ test('sampler names: aliases and a helpful error', () => {
   assert.equal(resolveSampler('ddim'), 'ddim');
   assert.throws(
     () => resolveSampler('euler'),
-    /Unknown sampler "euler"; use one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, pndm/,
+    /Unknown sampler "euler"; use one of f-pndm, s-pndm, fon, plms, ddim, pf, ddpm, dpmpp-2m, dpmpp-3m, unipc, ipndm, ipndm-v, pndm/,
   );
 });

@@ -8,6 +8,7 @@ import { exactGaussianEps } from '../support/gaussianDiffusion';
 import { exactOdeSolution, rms } from '../support/gaussianModel';
 import { alphaBar, GAUSSIAN, gaussianModel, noiseFor, run, schedule } from '../support/sampling';
 import { makeContext } from '../../src/sampler/context';
+import { adamsBashforthWeights } from '../../src/sampler/ipndm';
 import {
   DEFAULT_OPTIONS,
   DEFAULT_SETTINGS,
@@ -89,6 +90,33 @@ test('iPNDM is second order globally (Euler start) and its 4th-order steps beat 
   four.forEach((e, i) => assert.ok(e < two[i], `order 4 ${e} vs order 2 ${two[i]} at ${STEPS[i]} steps`));
 });
 
+test('iPNDM-v: its variable-step weights are the fixed Adams–Bashforth ones on equal steps and integrate a cubic exactly on uneven ones', () => {
+  const fixed = [[1], [3 / 2, -1 / 2], [23 / 12, -16 / 12, 5 / 12], [55 / 24, -59 / 24, 37 / 24, -9 / 24]];
+  fixed.forEach((expected, k) => {
+    const nodes = Array.from({ length: k + 1 }, (_, j) => 5 + 0.5 * j); // σ falls by 0.5 a step, newest first
+    adamsBashforthWeights(nodes, 4.5).forEach((w, j) => assert.ok(Math.abs(w - expected[j]) < 1e-12, `order ${k + 1} weight ${j}: ${w}`));
+  });
+  const cubic = (s: number) => 2 - 3 * s + 0.5 * s * s - 0.25 * s ** 3;
+  const integral = (s: number) => 2 * s - 1.5 * s * s + s ** 3 / 6 - s ** 4 / 16;
+  const nodes = [0.8, 1.9, 4.2, 9.5]; // σ of a geometric-looking grid, newest first
+  const to = 0.05;
+  const w = adamsBashforthWeights(nodes, to);
+  const mean = w.reduce((sum, wj, j) => sum + wj * cubic(nodes[j]), 0);
+  assert.ok(Math.abs(mean - (integral(to) - integral(nodes[0])) / (to - nodes[0])) < 1e-12, `mean ${mean}`);
+  assert.ok(Math.abs(w.reduce((a, b) => a + b) - 1) < 1e-12, 'weights sum to 1');
+});
+
+test('iPNDM-v converges at 3rd–4th order where fixed-weight iPNDM is 2nd (uneven steps in σ), and 4th-order steps beat 2nd-order ones', async () => {
+  const variable = await errors('ipndm-v');
+  const fixed = await errors('ipndm');
+  const two = await errors('ipndm-v', 2);
+  inRange(slopes(variable).slice(1), 3.2, 4.6, 'ipndm-v');
+  inRange(slopes(fixed).slice(1), 1.8, 2.4, 'ipndm');
+  // at 16 steps one λ-step multiplies σ by 1.8, too far to extrapolate ε in σ: the fixed weights win there
+  assert.ok(variable[2] < fixed[2] / 1.3 && variable[3] < fixed[3] / 4, `ipndm-v ${variable} vs ipndm ${fixed}`);
+  variable.forEach((e, i) => assert.ok(e < two[i], `order 4 ${e} vs order 2 ${two[i]} at ${STEPS[i]} steps`));
+});
+
 test("UniPC bh1's final step into σ = 0 is finite: it is the plain x̂₀ step (diffusers gives NaN there)", async () => {
   for (const spacing of ['leading', 'karras', 'logsnr'] as const) {
     const r = await run(gaussianModel(), xT, 8, { sampler: 'unipc', solverType: 'bh1', steps: 10, spacing });
@@ -98,7 +126,7 @@ test("UniPC bh1's final step into σ = 0 is finite: it is the plain x̂₀ step 
 });
 
 test('every new solver makes one call per step at the grid timesteps, on every grid', async () => {
-  for (const sampler of ['dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm'] as const) {
+  for (const sampler of ['dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm', 'ipndm-v'] as const) {
     assert.equal(METHODS[sampler].nfe(10), 10);
     for (const spacing of ['leading', 'trailing', 'linspace', 'karras', 'logsnr'] as const) {
       const model = gaussianModel();
