@@ -100,3 +100,12 @@ function parseBoolean(name: string, raw: string): boolean {
   if (raw === 'false' || raw === '0') return false;
   throw new UsageError(`--${name} is true or false; got "${raw}"`);
 }
+
+/** A `--grid` value: whole timesteps separated by commas (their order is checked where the grid is made). */
+export function gridList(text: string): number[] {
+  const grid = text.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (grid.some((t) => !Number.isInteger(t) || t < 0)) {
+    throw new UsageError(`--grid must be whole timesteps separated by commas, e.g. 900,700,500,300,100; got "${text}"`);
+  }
+  return grid;
+}

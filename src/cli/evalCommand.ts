@@ -9,7 +9,7 @@ import { METHODS } from '../sampler';
 import { cellSettings, evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
 import { logLogSvg } from '../tune/plot';
 import { loadTunedGrid } from '../tune/store';
-import { UsageError } from './args';
+import { gridList, UsageError } from './args';
 import { fdOfCell, openFdScorer, type FdScorer } from './evalFd';
 import { intFlag, intList, openForEval, samplerList, spacingList } from './evalModel';
 
@@ -17,6 +17,8 @@ export const EVAL_USAGE = `pndm eval options:
   --model PATH            ONNX ε-model (default: the bundled MNIST model)
   --samplers LIST         default ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm,ipndm-v
   --spacings LIST         default leading,linspace,trailing,karras,logsnr (tuned: the grids \`pndm tune\` saved)
+  --grid T1,T2,…          the timesteps of spacing tuned at that many steps, instead of a saved grid
+                          (default --spacings: tuned)
   --calls LIST            model calls per image, default 5,10,20
   --images K              images from --seed (default 4)    --seed S (default 0)
   --noise FILE.npy        x_T instead of the seed, float32 [K,C,H,W]
@@ -31,7 +33,9 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const { values, positionals } = parseArgsOrUsage(argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; options start with --`);
   const samplers = samplerList(values.samplers ?? 'ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm,ipndm-v');
-  const spacings = spacingList(values.spacings ?? 'leading,linspace,trailing,karras,logsnr');
+  const givenGrid = values.grid === undefined ? undefined : gridList(values.grid);
+  const spacings = spacingList(values.spacings ?? (givenGrid ? 'tuned' : 'leading,linspace,trailing,karras,logsnr'));
+  if (givenGrid && !spacings.includes('tuned')) throw new UsageError('--grid gives the timesteps of spacing tuned; add tuned to --spacings');
   const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
@@ -58,7 +62,8 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
         skipped.push(`${sampler} cannot run on ${c} calls`);
         continue;
       }
-      const tuned = spacing === 'tuned' ? loadTunedGrid(model.info.path, sampler, steps)?.timesteps : undefined;
+      const tuned =
+        spacing !== 'tuned' ? undefined : givenGrid?.length === steps ? givenGrid : loadTunedGrid(model.info.path, sampler, steps)?.timesteps;
       if (spacing === 'tuned' && !tuned) {
         skipped.push(`no tuned grid for ${sampler} at ${steps} steps (pndm tune --sampler ${sampler} --steps ${steps})`);
         continue;
@@ -121,6 +126,7 @@ function parseArgsOrUsage(argv: readonly string[]) {
         ep: str,
         fd: { type: 'boolean' },
         'fd-samples': str,
+        grid: str,
       },
       allowPositionals: true,
     });

@@ -10,7 +10,7 @@ import { recipeOf, recipePngText } from '../runner/recipe';
 import { jobModelOf, runJob, summaryLine } from '../runner/runJob';
 import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../runner/runSettings';
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
-import { formatFlags, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
+import { formatFlags, gridList, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
 import { SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
 import { withTunedGrid } from '../tune/store';
@@ -182,9 +182,5 @@ function gridFlag(flags: ParsedFlags): number[] | undefined {
   if (flags.spacing !== undefined && flags.spacing !== 'tuned') {
     throw new UsageError(`--grid gives the timesteps of --spacing tuned; it cannot go with --spacing ${String(flags.spacing)}`);
   }
-  const grid = flags.grid.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
-  if (grid.some((t) => !Number.isInteger(t) || t < 0)) {
-    throw new UsageError(`--grid must be whole timesteps separated by commas, e.g. 900,700,500,300,100; got "${flags.grid}"`);
-  }
-  return grid;
+  return gridList(flags.grid);
 }

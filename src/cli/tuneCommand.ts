@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { REFERENCE } from '../tune/evaluate';
-import { DEFAULT_SWEEPS, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
+import { DEFAULT_SWEEPS, DEFAULT_TRAJECTORIES, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
 import { UsageError } from './args';
 import { intFlag, openForEval, samplerList } from './evalModel';
 
@@ -13,7 +13,7 @@ export const TUNE_USAGE = `pndm tune options:
   --sampler S             the sampler the grid is for (required)
   --steps N               its number of steps (required)
   --model PATH            ONNX ε-model (default: the bundled MNIST model)
-  --trajectories M        seeds solved accurately to tune on (default 8)
+  --trajectories M        seeds solved accurately to tune on (default ${DEFAULT_TRAJECTORIES})
   --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default 500)
   --candidates K          candidate timesteps, spread in log-SNR (default 120)
   --sweeps S              most refinement sweeps per move size, each scoring the sampler itself (default ${DEFAULT_SWEEPS}; 0: the search alone)
@@ -27,7 +27,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
   const steps = intFlag(values.steps, '--steps', 10, 1, 100000);
   const why = untunableReason(sampler, steps);
   if (why) throw new UsageError(why.startsWith(sampler) ? `--sampler ${why}` : why);
-  const images = intFlag(values.trajectories, '--trajectories', 8, 1, 1024);
+  const images = intFlag(values.trajectories, '--trajectories', DEFAULT_TRAJECTORIES, 1, 1024);
   const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed: TUNE_SEED }, signal);
   try {
     const T = run.schedule.config.numTrainTimesteps;

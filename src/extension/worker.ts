@@ -16,7 +16,7 @@ import type { ProviderName } from '../protocol';
 import { SessionCache } from './sessionCache';
 import { messageOf, runInWorker, type Post } from './workerRun';
 import { REFERENCE } from '../tune/evaluate';
-import { tuneGrid, tuneReport, tuneRun, untunableReason } from '../tune/tuneModel';
+import { DEFAULT_TRAJECTORIES, tuneGrid, tuneReport, tuneRun, untunableReason } from '../tune/tuneModel';
 import type { FromWorker, LoadRequest, RunRequest, StatsRequest, ToWorker, TuneRequest } from './workerProtocol';
 
 const port = parentPort;
@@ -95,7 +95,7 @@ async function tune(request: TuneRequest): Promise<void> {
     if (request.steps >= T) throw new Error(`${request.steps} steps must be below the model's ${T} training timesteps`);
     const started = performance.now();
     let posted = 0;
-    const result = await tuneGrid(tuneRun(model, request.trajectories ?? 8, controller.signal), model.info.path, {
+    const result = await tuneGrid(tuneRun(model, request.trajectories ?? DEFAULT_TRAJECTORIES, controller.signal), model.info.path, {
       sampler: request.sampler,
       steps: request.steps,
       referenceSteps: request.referenceSteps,

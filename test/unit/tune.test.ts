@@ -63,6 +63,22 @@ test('refinement for the sampler itself never ends worse than the best grid it s
   assert.equal(again, refined.rms, 'the reported RMS is the grid’s');
 });
 
+test('the refinement is a pattern search down to one timestep: its grid is a local minimum of the sampler’s RMS', async () => {
+  const run = gaussianRun();
+  const found = await searchGrid(run, { steps: 5, referenceSteps: 250, candidates: 40 });
+  const refined = await refineGrid(run, found.reference, 'ipndm-v', [[800, 600, 400, 200, 0]], 8);
+  const score = async (g: number[]) => (await evaluateOne(run, found.reference, 'ipndm-v', 'tuned', 5, g)).rms;
+  assert.notDeepEqual(refined.timesteps, [800, 600, 400, 200, 0], 'it moved');
+  for (let i = 0; i < 5; i++) {
+    for (const d of [1, -1]) {
+      const g = refined.timesteps.map((t, k) => (k === i ? t + d : t));
+      if (g.some((t, k) => t < 0 || t > 999 || (k > 0 && t >= g[k - 1]))) continue;
+      const rms = await score(g);
+      assert.ok(rms >= refined.rms, `moving point ${i} by ${d} scores ${rms} < ${refined.rms}`);
+    }
+  }
+});
+
 test('candidates spread in log-SNR keep T−1 and come from the reference grid', () => {
   const grid = Array.from({ length: 500 }, (_, i) => 999 - 2 * i);
   const picked = pickCandidates(grid, schedule.alphasCumprod, 40);
