@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { REFERENCE } from '../tune/evaluate';
-import { DEFAULT_SWEEPS, DEFAULT_TRAJECTORIES, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
+import { DEFAULT_HELD_OUT, DEFAULT_SWEEPS, DEFAULT_TRAJECTORIES, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
 import { UsageError } from './args';
 import { intFlag, openForEval, samplerList } from './evalModel';
 
@@ -17,6 +17,7 @@ export const TUNE_USAGE = `pndm tune options:
   --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default 500)
   --candidates K          candidate timesteps, spread in log-SNR (default 120)
   --sweeps S              most refinement sweeps per move size, each scoring the sampler itself (default ${DEFAULT_SWEEPS}; 0: the search alone)
+  --held-out H            trajectories after those, scored after tuning (default ${DEFAULT_HELD_OUT}; 0: none)
   --ep PROVIDER           execution provider (default cpu)`;
 
 export async function tuneCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
@@ -35,6 +36,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
     const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', Math.min(500, T), steps + 1, T);
     const candidates = intFlag(values.candidates, '--candidates', 120, steps + 1, T);
     const sweeps = intFlag(values.sweeps, '--sweeps', DEFAULT_SWEEPS, 0, 8);
+    const heldOut = intFlag(values['held-out'], '--held-out', DEFAULT_HELD_OUT, 0, 1024);
     const started = performance.now();
     const result = await tuneGrid(run, model.info.path, {
       sampler,
@@ -42,8 +44,10 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
       referenceSteps,
       candidates,
       sweeps,
+      heldOut,
       onProgress: ({ phase, done, total }) => {
-        if (phase !== 'reference' || done % 50 === 0 || done === total) progress(`${phase} ${done}/${total}`);
+        const perCall = phase === 'reference' || phase === 'held-out';
+        if (!perCall || done % 50 === 0 || done === total) progress(`${phase} ${done}/${total}`);
       },
     });
     progress('');
@@ -58,7 +62,7 @@ function parseOrUsage(argv: readonly string[]) {
   try {
     return parseArgs({
       args: [...argv],
-      options: { sampler: str, steps: str, model: str, trajectories: str, 'reference-steps': str, candidates: str, sweeps: str, ep: str },
+      options: { sampler: str, steps: str, model: str, trajectories: str, 'reference-steps': str, candidates: str, sweeps: str, 'held-out': str, ep: str },
       allowPositionals: true,
     });
   } catch (error) {

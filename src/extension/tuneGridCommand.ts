@@ -22,6 +22,7 @@ export interface TuneGridArgs {
   readonly referenceSteps?: number;
   readonly candidates?: number;
   readonly sweeps?: number;
+  readonly heldOut?: number;
 }
 
 const TUNABLE = SAMPLER_NAMES.filter((s) => untunableReason(s, 10) === undefined);
@@ -57,6 +58,7 @@ export async function tuneGridCommand(services: PanelServices, args: TuneGridArg
             referenceSteps: args.referenceSteps,
             candidates: args.candidates,
             sweeps: args.sweeps,
+            heldOut: args.heldOut,
           },
           { onProgress: (p) => progress.report({ message: `${p.phase} ${p.done}/${p.total}` }) },
         );

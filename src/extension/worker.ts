@@ -101,6 +101,7 @@ async function tune(request: TuneRequest): Promise<void> {
       referenceSteps: request.referenceSteps,
       candidates: request.candidates,
       sweeps: request.sweeps,
+      heldOut: request.heldOut,
       onProgress: ({ phase, done, total }) => {
         if (performance.now() - posted < 250 && done !== total) return;
         posted = performance.now();

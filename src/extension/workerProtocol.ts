@@ -50,6 +50,7 @@ export interface TuneRequest {
   readonly referenceSteps?: number;
   readonly candidates?: number;
   readonly sweeps?: number;
+  readonly heldOut?: number;
 }
 
 /** Stop run (or tune) `id` at the next model call. */
@@ -135,7 +136,7 @@ export interface FailedReply {
   readonly cancelled: boolean;
 }
 
-/** How far a tune is: its phase ('reference', 'costs', 'search', 'refine') and the work done in it. */
+/** How far a tune is: its phase ('reference', 'costs', 'search', 'refine', 'held-out') and the work done in it. */
 export interface TuneProgressReply {
   readonly type: 'tuneProgress';
   readonly id: number;

@@ -9,7 +9,7 @@ import { pseudoStep, type ModelCallInfo, type SamplerName } from '../sampler';
 import { evaluateOne, rmsDiff, referenceSolution, type EvalRun } from './evaluate';
 
 export interface TuneProgress {
-  readonly phase: 'reference' | 'costs' | 'search' | 'refine';
+  readonly phase: 'reference' | 'costs' | 'search' | 'refine' | 'held-out';
   readonly done: number;
   readonly total: number;
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { formatTable } from '../../src/cli/evalCommand';
-import { DEFAULT_SETTINGS, type SamplingSettings } from '../../src/sampler';
+import { DEFAULT_SETTINGS, initialNoise, SeededNoise, type SamplingSettings } from '../../src/sampler';
+import { heldOutRun, TUNE_SEED } from '../../src/tune/tuneModel';
 import { evaluateOne, stepsForCalls, type EvalRun } from '../../src/tune/evaluate';
 import { pickCandidates, refineGrid, searchGrid } from '../../src/tune/gits';
 import { logLogSvg } from '../../src/tune/plot';
@@ -77,6 +78,14 @@ test('the refinement is a pattern search down to one timestep: its grid is a loc
       assert.ok(rms >= refined.rms, `moving point ${i} by ${d} scores ${rms} < ${refined.rms}`);
     }
   }
+});
+
+test('held-out trajectories are the next images of the tuner seed, none of the tuned ones', () => {
+  const run: EvalRun = { ...gaussianRun(), xT: initialNoise(new SeededNoise(TUNE_SEED), 3, 16), count: 3 };
+  const held = heldOutRun(run, 2);
+  assert.equal(held.count, 2);
+  assert.deepEqual(held.xT, initialNoise(new SeededNoise(TUNE_SEED), 5, 16).subarray(48));
+  assert.notDeepEqual(held.xT.subarray(0, 16), run.xT.subarray(32, 48));
 });
 
 test('candidates spread in log-SNR keep T−1 and come from the reference grid', () => {

@@ -15,7 +15,7 @@ const cache = mkdtempSync(join(tmpdir(), 'pndm-tune-worker-'));
 process.env.PNDM_CACHE_DIR = cache; // read by the worker (it inherits the environment) and by loadTunedGrid here
 after(() => rmSync(cache, { recursive: true, force: true }));
 const worker = () => join(repoRoot(), 'dist', 'worker.js');
-const sizes = { trajectories: 1, referenceSteps: 20, candidates: 8, sweeps: 1 };
+const sizes = { trajectories: 1, referenceSteps: 20, candidates: 8, sweeps: 1, heldOut: 2 };
 
 test('the worker tunes and saves the grid pndm tune finds with the same sizes, with progress', async () => {
   const client = new WorkerClient(worker(), () => undefined);
@@ -25,7 +25,7 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
       { modelPath: bundledModel(), sampler: 'ddim', steps: 3, ...sizes },
       { onProgress: (p) => phases.add(p.phase) },
     ).done;
-    assert.ok(phases.has('reference') && phases.has('refine'), [...phases].join());
+    assert.ok(phases.has('reference') && phases.has('refine') && phases.has('held-out'), [...phases].join());
     assert.equal(reply.timesteps.length, 3);
     assert.ok(
       reply.timesteps.every((t, i) => Number.isInteger(t) && t >= 0 && t < 1000 && (i === 0 || t < reply.timesteps[i - 1])),
@@ -35,6 +35,8 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
     assert.ok(existsSync(reply.file), reply.file);
     assert.deepEqual(loadTunedGrid(bundledModel(), 'ddim', 3)?.timesteps, reply.timesteps);
     assert.match(reply.lines.at(-1)!, /^saved .* use it with --spacing tuned$/);
+    const heldOut = reply.lines.find((l) => l.startsWith('held out'));
+    assert.match(heldOut ?? '', /^held out \(2 other trajectories\): tuned (\d\.\d{4}), (leading|linspace|trailing|karras|logsnr) (\d\.\d{4})/);
 
     const cliCache = mkdtempSync(join(tmpdir(), 'pndm-tune-cli-'));
     try {
@@ -52,11 +54,14 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
         '8',
         '--sweeps',
         '1',
+        '--held-out',
+        '2',
       ];
-      execFileSync(process.execPath, [join(repoRoot(), 'bin', 'pndm.js'), ...args], {
+      const printed = execFileSync(process.execPath, [join(repoRoot(), 'bin', 'pndm.js'), ...args], {
         env: { ...process.env, PNDM_CACHE_DIR: cliCache },
         stdio: 'pipe',
-      });
+      }).toString();
+      assert.ok(printed.split('\n').includes(heldOut!), `the CLI's report has the same held-out line:\n${printed}`);
       const saved = readdirSync(cliCache, { recursive: true })
         .map(String)
         .filter((f) => f.endsWith('.json'));
