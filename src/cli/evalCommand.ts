@@ -35,7 +35,8 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const samplers = samplerList(values.samplers ?? 'ddim,s-pndm,dpmpp-2m,dpmpp-3m,unipc,ipndm,ipndm-v');
   const givenGrid = values.grid === undefined ? undefined : gridList(values.grid);
   const spacings = spacingList(values.spacings ?? (givenGrid ? 'tuned' : 'leading,linspace,trailing,karras,logsnr'));
-  if (givenGrid && !spacings.includes('tuned')) throw new UsageError('--grid gives the timesteps of spacing tuned; add tuned to --spacings');
+  if (givenGrid && !spacings.includes('tuned'))
+    throw new UsageError('--grid gives the timesteps of spacing tuned; add tuned to --spacings');
   const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
@@ -63,7 +64,11 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
         continue;
       }
       const tuned =
-        spacing !== 'tuned' ? undefined : givenGrid?.length === steps ? givenGrid : loadTunedGrid(model.info.path, sampler, steps)?.timesteps;
+        spacing !== 'tuned'
+          ? undefined
+          : givenGrid?.length === steps
+            ? givenGrid
+            : loadTunedGrid(model.info.path, sampler, steps)?.timesteps;
       if (spacing === 'tuned' && !tuned) {
         skipped.push(`no tuned grid for ${sampler} at ${steps} steps (pndm tune --sampler ${sampler} --steps ${steps})`);
         continue;

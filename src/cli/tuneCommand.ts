@@ -5,7 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { REFERENCE } from '../tune/evaluate';
-import { DEFAULT_HELD_OUT, DEFAULT_SWEEPS, DEFAULT_TRAJECTORIES, TUNE_SEED, tuneGrid, tuneReport, untunableReason } from '../tune/tuneModel';
+import {
+  DEFAULT_HELD_OUT,
+  DEFAULT_SWEEPS,
+  DEFAULT_TRAJECTORIES,
+  TUNE_SEED,
+  tuneGrid,
+  tuneReport,
+  untunableReason,
+} from '../tune/tuneModel';
 import { UsageError } from './args';
 import { intFlag, openForEval, samplerList } from './evalModel';
 
@@ -62,7 +70,17 @@ function parseOrUsage(argv: readonly string[]) {
   try {
     return parseArgs({
       args: [...argv],
-      options: { sampler: str, steps: str, model: str, trajectories: str, 'reference-steps': str, candidates: str, sweeps: str, 'held-out': str, ep: str },
+      options: {
+        sampler: str,
+        steps: str,
+        model: str,
+        trajectories: str,
+        'reference-steps': str,
+        candidates: str,
+        sweeps: str,
+        'held-out': str,
+        ep: str,
+      },
       allowPositionals: true,
     });
   } catch (error) {

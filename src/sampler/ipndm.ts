@@ -42,7 +42,12 @@ export function sampleIPndmV(ctx: SamplerContext, xT: Float32Array, options: Met
   }));
 }
 
-async function adamsBashforthInSigma(ctx: SamplerContext, xT: Float32Array, options: MethodOptions, weights: StepWeights): Promise<Float32Array> {
+async function adamsBashforthInSigma(
+  ctx: SamplerContext,
+  xT: Float32Array,
+  options: MethodOptions,
+  weights: StepWeights,
+): Promise<Float32Array> {
   const maxOrder = options.solverOrder ?? 4;
   const history: Float32Array[] = []; // newest first
   let x = xT;

@@ -29,7 +29,20 @@ export interface SamplingMethod {
   readonly minSteps?: (solverOrder: number) => number;
 }
 
-export const SAMPLER_NAMES = ['f-pndm', 's-pndm', 'fon', 'plms', 'ddim', 'pf', 'ddpm', 'dpmpp-2m', 'dpmpp-3m', 'unipc', 'ipndm', 'ipndm-v'] as const;
+export const SAMPLER_NAMES = [
+  'f-pndm',
+  's-pndm',
+  'fon',
+  'plms',
+  'ddim',
+  'pf',
+  'ddpm',
+  'dpmpp-2m',
+  'dpmpp-3m',
+  'unipc',
+  'ipndm',
+  'ipndm-v',
+] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 /** Accepted spellings: `pndm` is F-PNDM, the paper's default. */
 export const SAMPLER_ALIASES: Readonly<Record<string, SamplerName>> = { pndm: 'f-pndm' };
@@ -139,7 +152,8 @@ export const METHODS: Readonly<Record<SamplerName, SamplingMethod>> = {
   'ipndm-v': {
     run: sampleIPndmV,
     label: 'iPNDM-v',
-    description: "variable-step iPNDM: Adams–Bashforth up to 4th order in σ with each step's weights from the grid, as diff-sampler's ipndm_v (N calls)",
+    description:
+      "variable-step iPNDM: Adams–Bashforth up to 4th order in σ with each step's weights from the grid, as diff-sampler's ipndm_v (N calls)",
     nfe: (n) => n,
     stochastic: deterministic,
     history: 4,

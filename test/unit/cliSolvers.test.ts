@@ -101,7 +101,23 @@ test("a tuned run's PNG carries its grid: replayed where no grid was tuned, it g
 test('pndm eval --grid scores that grid as spacing tuned where no grid was saved', async () => {
   const grid = '900,600,300,0';
   const r = await pndm(
-    ['eval', '--samplers', 'ipndm-v', '--calls', '4', '--images', '2', '--reference-steps', '40', '--grid', grid, '--json', 'e.json', '--out', 'e.svg'],
+    [
+      'eval',
+      '--samplers',
+      'ipndm-v',
+      '--calls',
+      '4',
+      '--images',
+      '2',
+      '--reference-steps',
+      '40',
+      '--grid',
+      grid,
+      '--json',
+      'e.json',
+      '--out',
+      'e.svg',
+    ],
     join(scratch, 'empty-cache'),
   );
   assert.equal(r.code, 0, r.stderr);
@@ -144,7 +160,11 @@ test('bad requests for the new solvers and commands get one line and the right e
     [['tune', '--sampler', 'unipc'], 2, /^pndm: pndm tune needs --sampler and --steps$/],
     [['tune', '--sampler', 'ddpm', '--steps', '10'], 2, /^pndm: --sampler ddpm has no fixed grid to tune/],
     [['eval', '--calls', 'ten'], 2, /^pndm: --calls: "ten" is not a whole number from 1 to 100000$/],
-    [['eval', '--grid', '900,500', '--spacings', 'leading'], 2, /^pndm: --grid gives the timesteps of spacing tuned; add tuned to --spacings$/],
+    [
+      ['eval', '--grid', '900,500', '--spacings', 'leading'],
+      2,
+      /^pndm: --grid gives the timesteps of spacing tuned; add tuned to --spacings$/,
+    ],
     [['eval', '--grid', '900,,500'], 2, /^pndm: --grid must be whole timesteps separated by commas/],
     [['eval', '--spacings', 'cosine'], 2, /^pndm: --spacings: "cosine" is not one of leading, trailing, linspace, karras, logsnr, tuned$/],
   ];

@@ -36,7 +36,10 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
     assert.deepEqual(loadTunedGrid(bundledModel(), 'ddim', 3)?.timesteps, reply.timesteps);
     assert.match(reply.lines.at(-1)!, /^saved .* use it with --spacing tuned$/);
     const heldOut = reply.lines.find((l) => l.startsWith('held out'));
-    assert.match(heldOut ?? '', /^held out \(2 other trajectories\): tuned (\d\.\d{4}), (leading|linspace|trailing|karras|logsnr) (\d\.\d{4})/);
+    assert.match(
+      heldOut ?? '',
+      /^held out \(2 other trajectories\): tuned (\d\.\d{4}), (leading|linspace|trailing|karras|logsnr) (\d\.\d{4})/,
+    );
 
     const cliCache = mkdtempSync(join(tmpdir(), 'pndm-tune-cli-'));
     try {
