@@ -31,8 +31,8 @@ export function sampleIPndm(ctx: SamplerContext, xT: Float32Array, options: Meth
  * iPNDM-v, the variable-step iPNDM (zju-pi/diff-sampler's ipndm_v_sampler): the same Adams–Bashforth
  * steps in σ, but each step's weights come from the grid's own σ, so the polynomial through the past ε
  * is integrated exactly over [σᵢ, σᵢ₊₁]. The fixed weights assume equal steps in σ, which no usual grid
- * has (a uniform grid in t is geometric in σ at both ends); on the bundled model this alone halves the
- * error at 10 calls. NFE = N.
+ * has (a uniform grid in t is geometric in σ at both ends); on the bundled model at 10 calls this alone
+ * takes the error from 0.047 to 0.032 on the leading grid and from 0.144 to 0.028 on the trailing one. NFE = N.
  */
 export function sampleIPndmV(ctx: SamplerContext, xT: Float32Array, options: MethodOptions): Promise<Float32Array> {
   const sigmas = Array.from(ctx.points, sigmaOf);

@@ -106,10 +106,7 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
   const T = run.schedule.config.numTrainTimesteps;
   const referenceSteps = options.referenceSteps ?? Math.min(500, T);
   const found = await searchGrid(run, { steps, referenceSteps, candidates: options.candidates ?? 120, onProgress });
-  const scores: { spacing: Spacing; rms: number }[] = [];
-  for (const spacing of BASELINES) {
-    scores.push({ spacing, rms: (await evaluateOne(run, found.reference, sampler, spacing, steps)).rms });
-  }
+  const scores = await usualGridScores(run, found.reference, sampler, steps);
   // the search's grid and the usual grids' own timesteps, refined for this sampler
   const starts = [
     found.timesteps,
@@ -149,6 +146,13 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
   };
 }
 
+/** The sampler's RMS on each usual grid. */
+async function usualGridScores(run: EvalRun, reference: Float32Array, sampler: SamplerName, steps: number) {
+  const scores: { spacing: Spacing; rms: number }[] = [];
+  for (const spacing of BASELINES) scores.push({ spacing, rms: (await evaluateOne(run, reference, sampler, spacing, steps)).rms });
+  return scores;
+}
+
 /** x_T of the `count` images after the run's own in the same seeded streams (the run must be the tuner's, from TUNE_SEED). */
 export function heldOutRun(run: EvalRun, count: number): EvalRun {
   const perImage = run.xT.length / run.count;
@@ -171,10 +175,8 @@ async function scoreHeldOut(
   const reference = await referenceSolution(held, referenceSteps, () =>
     onProgress?.({ phase: 'held-out', done: ++calls, total: referenceSteps }),
   );
-  const steps = timesteps.length;
-  const usual: { spacing: Spacing; rms: number }[] = [];
-  for (const spacing of BASELINES) usual.push({ spacing, rms: (await evaluateOne(held, reference, sampler, spacing, steps)).rms });
-  const tuned = await evaluateOne(held, reference, sampler, 'tuned', steps, timesteps);
+  const usual = await usualGridScores(held, reference, sampler, timesteps.length);
+  const tuned = await evaluateOne(held, reference, sampler, 'tuned', timesteps.length, timesteps);
   return { trajectories: count, rms: tuned.rms, baseline: usual.reduce((a, b) => (b.rms < a.rms ? b : a)) };
 }
 
