@@ -15,6 +15,7 @@ import {
   type Spacing,
 } from '../sampler';
 import type { OnnxEpsModel } from '../model';
+import { offsetNoise } from '../runner/shard';
 import { evaluateOne, referenceSolution, type EvalRun } from './evaluate';
 import { refineGrid, searchGrid, type TuneProgress } from './gits';
 import { modelSha256, saveTunedGrid } from './store';
@@ -155,10 +156,7 @@ async function usualGridScores(run: EvalRun, reference: Float32Array, sampler: S
 
 /** x_T of the `count` images after the run's own in the same seeded streams (the run must be the tuner's, from TUNE_SEED). */
 export function heldOutRun(run: EvalRun, count: number): EvalRun {
-  const perImage = run.xT.length / run.count;
-  const noise = new SeededNoise(TUNE_SEED);
-  const xT = new Float32Array(count * perImage);
-  for (let k = 0; k < count; k++) noise.fill(run.count + k, xT.subarray(k * perImage, (k + 1) * perImage));
+  const xT = initialNoise(offsetNoise(new SeededNoise(TUNE_SEED), run.count), count, run.xT.length / run.count);
   return { ...run, xT, count };
 }
 
