@@ -64,8 +64,9 @@ export function parseFlags(
 
 /** `  --steps      sampling steps … (a, b)` lines for a command's help. */
 export function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
+  const width = Math.max(...Object.keys(specs).map((name) => name.length));
   return Object.entries(specs)
-    .map(([name, spec]) => `  --${name.padEnd(10)} ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
+    .map(([name, spec]) => `  --${name.padEnd(width)}  ${spec.help}${spec.choices ? ` (${spec.choices.join(', ')})` : ''}`)
     .join('\n');
 }
 

@@ -16,10 +16,6 @@ ${formatFlags(INFO_FLAGS)}
 
 export async function infoCommand(argv: readonly string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, INFO_FLAGS);
-  if (flags.help) {
-    process.stdout.write(INFO_USAGE);
-    return;
-  }
   if (positional.length !== 1) throw new UsageError('pndm info takes one model path: pndm info model.onnx');
   // auto: the choice and its speed-ups as a run at the panel's default 81 samples would measure them
   const model = await openOnnxModel(positional[0], {

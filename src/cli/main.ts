@@ -14,6 +14,17 @@ import { SAMPLE_USAGE, sampleCommand } from './sampleCommand';
 import { SLURM_USAGE, slurmCommand } from './slurmCommand';
 import { TUNE_USAGE, tuneCommand } from './tuneCommand';
 
+/** Each command and its whole help, which starts "usage: pndm <command>". */
+const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], signal: AbortSignal) => Promise<void>; usage: string }>> = {
+  sample: { run: sampleCommand, usage: SAMPLE_USAGE },
+  info: { run: (argv) => infoCommand(argv), usage: INFO_USAGE },
+  eval: { run: evalCommand, usage: `usage: pndm eval [options]     error per model call of samplers × grids\n\n${EVAL_USAGE}\n` },
+  tune: { run: tuneCommand, usage: `usage: pndm tune --sampler S --steps N [options]     a grid tuned to the model\n\n${TUNE_USAGE}\n` },
+  merge: { run: (argv) => mergeCommand(argv), usage: `usage: ${MERGE_USAGE}\n` },
+  fd: { run: (argv) => fdCommand(argv), usage: `usage: ${FD_USAGE}\n` },
+  slurm: { run: (argv) => slurmCommand(argv), usage: `usage: ${SLURM_USAGE}\n(sample options: pndm sample --help)\n` },
+};
+
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
        pndm info MODEL.onnx [--json] what the adapter detects in a model
        pndm eval [options]           error per model call of samplers × grids
@@ -24,16 +35,9 @@ const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid a
        pndm --version                the version of pndm-sampler
        pndm COMMAND --help           the options of a command
 
-${SAMPLE_USAGE}
-${INFO_USAGE}
-${EVAL_USAGE}
-
-${TUNE_USAGE}
-
-usage: ${MERGE_USAGE}
-usage: ${FD_USAGE}
-usage: ${SLURM_USAGE}
-`;
+${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join('\n')}`;
 
 /** The package's version: dist/cli.js → ../package.json. */
 function version(): string {
@@ -45,28 +49,16 @@ async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
+    const chosen = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (chosen && (rest.includes('--help') || rest.includes('-h'))) {
+      process.stdout.write(chosen.usage);
+      return 0;
+    }
+    if (chosen) {
+      await chosen.run(rest, controller.signal);
+      return 0;
+    }
     switch (command) {
-      case 'sample':
-        await sampleCommand(rest, controller.signal);
-        return 0;
-      case 'info':
-        await infoCommand(rest);
-        return 0;
-      case 'merge':
-        await mergeCommand(rest);
-        return 0;
-      case 'fd':
-        await fdCommand(rest);
-        return 0;
-      case 'slurm':
-        await slurmCommand(rest);
-        return 0;
-      case 'eval':
-        await evalCommand(rest, controller.signal);
-        return 0;
-      case 'tune':
-        await tuneCommand(rest, controller.signal);
-        return 0;
       case '--version':
       case '-v':
       case 'version':

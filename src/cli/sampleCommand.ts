@@ -57,10 +57,6 @@ ${formatFlags(SAMPLE_FLAGS)}
 
 export async function sampleCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
   const { flags: given, positional } = parseFlags(argv, SAMPLE_FLAGS);
-  if (given.help) {
-    process.stdout.write(SAMPLE_USAGE);
-    return;
-  }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"; options start with --`);
   const settingsPath = typeof given.settings === 'string' ? given.settings : undefined;
   const recipe = settingsPath ? readSettings(settingsPath, SAMPLE_FLAGS) : undefined;

@@ -205,24 +205,33 @@ test('pndm sample --settings saved.png reproduces the samples bit for bit; the m
   assert.equal(recipe.modelSha256, sha);
 });
 
-test('pndm --version, pndm sample --help and pndm info --help print and exit 0', async () => {
+test('pndm --version, and --help of every command, print and exit 0', async () => {
   const version = await pndm(['--version']);
   assert.equal(version.code, 0);
   assert.equal(version.stdout, `${JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')).version}\n`);
-  for (const args of [
-    ['sample', '--help'],
-    ['sample', '-h'],
-    ['info', '--help'],
-  ]) {
-    const r = await pndm(args);
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stdout, new RegExp(`^usage: pndm ${args[0]} `));
-    assert.match(
-      r.stdout,
-      args[0] === 'sample' ? /--settings +a PNG saved by pndm or the panel/ : /--json +print the detected facts as JSON/,
-    );
-    assert.equal(r.stderr, '');
+  // each command's help names one of its own options (eval, tune, fd, merge and slurm once refused --help as unknown)
+  const ownOption: Record<string, RegExp> = {
+    sample: /--settings +a PNG saved by pndm or the panel/,
+    info: /--json +print the detected facts as JSON/,
+    eval: /--reference-steps/,
+    tune: /--held-out H/,
+    fd: /--stats-out STATS\.npz/,
+    merge: /--out-npy all\.npy/,
+    slurm: /--shards N/,
+  };
+  for (const [command, option] of Object.entries(ownOption)) {
+    for (const flag of ['--help', '-h']) {
+      const r = await pndm([command, flag]);
+      assert.equal(r.code, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: pndm ${command} `));
+      assert.match(r.stdout, option, `${command} ${flag}`);
+      assert.equal(r.stderr, '');
+    }
   }
+  // the whole help lists every command's
+  const all = await pndm(['--help']);
+  assert.equal(all.code, 0);
+  for (const option of Object.values(ownOption)) assert.match(all.stdout, option);
 });
 
 test('bad --settings files exit 2 with one line saying what is wrong with them', async () => {
