@@ -108,5 +108,14 @@ export function gridList(text: string): number[] {
   if (grid.some((t) => !Number.isInteger(t) || t < 0)) {
     throw new UsageError(`--grid must be whole timesteps separated by commas, e.g. 900,700,500,300,100; got "${text}"`);
   }
+  const rise = grid.findIndex((t, i) => i > 0 && t >= grid[i - 1]);
+  if (rise > 0) {
+    throw new UsageError(`--grid must be strictly decreasing (the order the model is called in); ${grid[rise]} follows ${grid[rise - 1]}`);
+  }
   return grid;
+}
+
+/** A --grid against the model's T, before any sampling: its first timestep must be one the model was trained on. */
+export function checkGridWithin(grid: readonly number[], T: number): void {
+  if (grid[0] > T - 1) throw new UsageError(`--grid starts at ${grid[0]}, beyond the model's last timestep ${T - 1}`);
 }

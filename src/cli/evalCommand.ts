@@ -5,11 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { METHODS } from '../sampler';
+import { METHODS, type SamplerName, type Spacing } from '../sampler';
 import { cellSettings, evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
 import { logLogSvg } from '../tune/plot';
 import { loadTunedGrid } from '../tune/store';
-import { gridList, UsageError } from './args';
+import { checkGridWithin, gridList, UsageError } from './args';
 import { fdOfCell, openFdScorer, type FdScorer } from './evalFd';
 import { intFlag, intList, openForEval, samplerList, spacingList } from './evalModel';
 
@@ -29,6 +29,15 @@ export const EVAL_USAGE = `pndm eval options:
   --fd-samples N          samples per cell for --fd (default 2000; implies --fd)
   --ep PROVIDER           execution provider (default cpu)`;
 
+/** One cell of the table: a sampler on a grid at a number of calls (and the steps that fit them). */
+interface Cell {
+  readonly sampler: SamplerName;
+  readonly spacing: Spacing;
+  readonly c: number;
+  readonly steps: number;
+  readonly tuned: readonly number[] | undefined;
+}
+
 export async function evalCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
   const { values, positionals } = parseArgsOrUsage(argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; options start with --`);
@@ -37,7 +46,8 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const spacings = spacingList(values.spacings ?? (givenGrid ? 'tuned' : 'leading,linspace,trailing,karras,logsnr'));
   if (givenGrid && !spacings.includes('tuned'))
     throw new UsageError('--grid gives the timesteps of spacing tuned; add tuned to --spacings');
-  const calls = intList(values.calls ?? '5,10,20', '--calls', 1, 100000);
+  // a grid is scored at its own length unless --calls says otherwise
+  const calls = intList(values.calls ?? (givenGrid ? String(givenGrid.length) : '5,10,20'), '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
   const wantFd = values.fd === true || values['fd-samples'] !== undefined;
@@ -48,6 +58,36 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
     if (wantFd) scorer = await openFdScorer(model, fdSamples);
     const T = run.schedule.config.numTrainTimesteps;
     const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', T, 2, T);
+    if (givenGrid) checkGridWithin(givenGrid, T);
+    // every cell is planned before the reference is solved, so a run with nothing to score stops at once
+    const skipped: string[] = [];
+    const jobs = samplers.flatMap((sampler) =>
+      spacings.flatMap((spacing) =>
+        calls.flatMap((c): Cell[] => {
+          const steps = stepsForCalls(sampler, c, T);
+          if (steps === undefined) {
+            skipped.push(`${sampler} cannot run on ${c} calls`);
+            return [];
+          }
+          if (spacing !== 'tuned') return [{ sampler, spacing, c, steps, tuned: undefined }];
+          const tuned = givenGrid
+            ? givenGrid.length === steps
+              ? givenGrid
+              : undefined
+            : loadTunedGrid(model.info.path, sampler, steps)?.timesteps;
+          if (!tuned) {
+            skipped.push(
+              givenGrid
+                ? `--grid has ${givenGrid.length} timesteps, and ${sampler} at ${c} calls takes ${steps} steps`
+                : `no tuned grid for ${sampler} at ${steps} steps (pndm tune --sampler ${sampler} --steps ${steps})`,
+            );
+            return [];
+          }
+          return [{ sampler, spacing, c, steps, tuned }];
+        }),
+      ),
+    );
+    if (!jobs.length) throw new UsageError(`nothing to evaluate: ${[...new Set(skipped)].join('; ')}`);
     const started = performance.now();
     let done = 0;
     const reference = await referenceSolution(run, referenceSteps, () => {
@@ -55,24 +95,7 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
     });
     progress(`reference: ${REFERENCE.sampler} ${referenceSteps} steps, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     const rows: BudgetRow[] = [];
-    const skipped: string[] = [];
-    const jobs = samplers.flatMap((sampler) => spacings.flatMap((spacing) => calls.map((c) => ({ sampler, spacing, c }))));
-    for (const [k, { sampler, spacing, c }] of jobs.entries()) {
-      const steps = stepsForCalls(sampler, c, T);
-      if (steps === undefined) {
-        skipped.push(`${sampler} cannot run on ${c} calls`);
-        continue;
-      }
-      const tuned =
-        spacing !== 'tuned'
-          ? undefined
-          : givenGrid?.length === steps
-            ? givenGrid
-            : loadTunedGrid(model.info.path, sampler, steps)?.timesteps;
-      if (spacing === 'tuned' && !tuned) {
-        skipped.push(`no tuned grid for ${sampler} at ${steps} steps (pndm tune --sampler ${sampler} --steps ${steps})`);
-        continue;
-      }
+    for (const [k, { sampler, spacing, c, steps, tuned }] of jobs.entries()) {
       progress(`${k + 1}/${jobs.length} ${sampler} ${spacing} ${steps} steps`);
       const row: BudgetRow = { ...(await evaluateOne(run, reference, sampler, spacing, steps, tuned)), budget: c };
       if (scorer) {

@@ -10,7 +10,7 @@ import { recipeOf, recipePngText } from '../runner/recipe';
 import { jobModelOf, runJob, summaryLine } from '../runner/runJob';
 import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../runner/runSettings';
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
-import { formatFlags, gridList, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
+import { checkGridWithin, formatFlags, gridList, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
 import { SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
 import { withTunedGrid } from '../tune/store';
@@ -90,6 +90,14 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
     const first = shard?.range.start ?? 0;
     const samples = shard ? shard.range.end - first : total;
     const grid = gridFlag(flags);
+    if (grid) {
+      checkGridWithin(grid, model.info.schedule.numTrainTimesteps);
+      if (flags.steps !== undefined && flags.steps !== grid.length) {
+        throw new UsageError(
+          `--grid has ${grid.length} timesteps but --steps is ${String(flags.steps)}; a grid's length is its number of steps`,
+        );
+      }
+    }
     const settings = withTunedGrid(
       samplingSettingsFor(model.info, {
         sampler,

@@ -31,7 +31,10 @@ export const TUNE_USAGE = `pndm tune options:
 export async function tuneCommand(argv: readonly string[], signal: AbortSignal): Promise<void> {
   const { values, positionals } = parseOrUsage(argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; options start with --`);
-  if (!values.sampler || !values.steps) throw new UsageError(`pndm tune needs --sampler and --steps\n${TUNE_USAGE}`);
+  if (!values.sampler || !values.steps) {
+    const missing = [values.sampler ? '' : '--sampler', values.steps ? '' : '--steps'].filter(Boolean).join(' and ');
+    throw new UsageError(`pndm tune needs --sampler S and --steps N; missing ${missing}\n${TUNE_USAGE}`);
+  }
   const [sampler] = samplerList(values.sampler, '--sampler');
   const steps = intFlag(values.steps, '--steps', 10, 1, 100000);
   const why = untunableReason(sampler, steps);

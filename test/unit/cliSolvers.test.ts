@@ -142,8 +142,18 @@ test('bad requests for the new solvers and commands get one line and the right e
     ],
     [
       ['sample', '--sampler', 'ddim', '--grid', '500,900', '--samples', '1', '--ep', 'cpu'],
-      1,
-      /^pndm: The tuned grid \[500, 900\] is not strictly decreasing whole timesteps inside 0\.\.999; tune again\.$/,
+      2,
+      /^pndm: --grid must be strictly decreasing \(the order the model is called in\); 900 follows 500$/,
+    ],
+    [
+      ['sample', '--sampler', 'ddim', '--grid', '1200,500', '--samples', '1', '--ep', 'cpu'],
+      2,
+      /^pndm: --grid starts at 1200, beyond the model's last timestep 999$/,
+    ],
+    [
+      ['sample', '--sampler', 'ddim', '--grid', '900,500', '--steps', '3', '--samples', '1', '--ep', 'cpu'],
+      2,
+      /^pndm: --grid has 2 timesteps but --steps is 3; a grid's length is its number of steps$/,
     ],
     [
       ['sample', '--sampler', 'ipndm', '--spacing', 'tuned', '--steps', '5', '--samples', '1', '--ep', 'cpu'],
@@ -157,7 +167,8 @@ test('bad requests for the new solvers and commands get one line and the right e
       /^pndm: DPM-Solver\+\+\(3M\) needs at least 3 steps \(its order\), got 2; use more steps or a lower order\.$/,
     ],
     [['sample', '--sampler', 'unipc', '--solver-order', '4'], 2, /^pndm: UniPC takes a solver order from 1 to 3, got 4\.$/],
-    [['tune', '--sampler', 'unipc'], 2, /^pndm: pndm tune needs --sampler and --steps$/],
+    [['tune', '--sampler', 'unipc'], 2, /^pndm: pndm tune needs --sampler S and --steps N; missing --steps$/],
+    [['tune', '--steps', '10'], 2, /^pndm: pndm tune needs --sampler S and --steps N; missing --sampler$/],
     [['tune', '--sampler', 'ddpm', '--steps', '10'], 2, /^pndm: --sampler ddpm has no fixed grid to tune/],
     [['eval', '--calls', 'ten'], 2, /^pndm: --calls: "ten" is not a whole number from 1 to 100000$/],
     [
@@ -166,6 +177,19 @@ test('bad requests for the new solvers and commands get one line and the right e
       /^pndm: --grid gives the timesteps of spacing tuned; add tuned to --spacings$/,
     ],
     [['eval', '--grid', '900,,500'], 2, /^pndm: --grid must be whole timesteps separated by commas/],
+    // refused before the 1000-step reference is solved (it used to be solved first, then every cell skipped or failed)
+    [['eval', '--grid', '5,3,9'], 2, /^pndm: --grid must be strictly decreasing \(the order the model is called in\); 9 follows 3$/],
+    [['eval', '--grid', '1000,500'], 2, /^pndm: --grid starts at 1000, beyond the model's last timestep 999$/],
+    [
+      ['eval', '--grid', '900,500', '--samplers', 's-pndm'],
+      2,
+      /^pndm: nothing to evaluate: --grid has 2 timesteps, and s-pndm at 2 calls takes 1 steps$/,
+    ],
+    [
+      ['eval', '--spacings', 'tuned', '--samplers', 'ddim', '--calls', '7'],
+      2,
+      /^pndm: nothing to evaluate: no tuned grid for ddim at 7 steps \(pndm tune --sampler ddim --steps 7\)$/,
+    ],
     [['eval', '--spacings', 'cosine'], 2, /^pndm: --spacings: "cosine" is not one of leading, trailing, linspace, karras, logsnr, tuned$/],
   ];
   for (const [args, code, line] of cases) {
