@@ -9,7 +9,8 @@ import { METHODS, type SamplerName, type Spacing } from '../sampler';
 import { cellSettings, evaluateOne, REFERENCE, referenceSolution, stepsForCalls, type EvalRow } from '../tune/evaluate';
 import { logLogSvg } from '../tune/plot';
 import { loadTunedGrid } from '../tune/store';
-import { checkGridWithin, gridList, UsageError } from './args';
+import { checkGridWithin, checkValue, gridList, UsageError } from './args';
+import { SAMPLE_FLAGS } from './sampleCommand';
 import { fdOfCell, openFdScorer, type FdScorer } from './evalFd';
 import { intFlag, intList, openForEval, samplerList, spacingList } from './evalModel';
 
@@ -27,6 +28,8 @@ export const EVAL_USAGE = `pndm eval options:
   --fd                    also the Fréchet distance of each cell's samples from --seed, in the features of the
                           MNIST classifier beside the model (the bundled one), against its train statistics
   --fd-samples N          samples per cell for --fd (default 2000; implies --fd)
+  --eps-scale K           multiply every ε of the scored cells by K (ε scaling, as pndm sample --eps-scale;
+                          the reference stays the model's own ODE)
   --ep PROVIDER           execution provider (default cpu)`;
 
 /** One cell of the table: a sampler on a grid at a number of calls (and the steps that fit them). */
@@ -52,7 +55,10 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
   const wantFd = values.fd === true || values['fd-samples'] !== undefined;
   const fdSamples = intFlag(values['fd-samples'], '--fd-samples', 2000, 2, 1_000_000);
-  const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed, noise: values.noise }, signal);
+  const epsScale =
+    values['eps-scale'] === undefined ? undefined : (checkValue('eps-scale', values['eps-scale'], SAMPLE_FLAGS['eps-scale']) as number);
+  const { model, run: opened } = await openForEval({ model: values.model, ep: values.ep, images, seed, noise: values.noise }, signal);
+  const run = { ...opened, epsScale };
   let scorer: FdScorer | undefined;
   try {
     if (wantFd) scorer = await openFdScorer(model, fdSamples);
@@ -106,7 +112,7 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
       } else rows.push(row);
     }
     progress('');
-    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps, scorer ? fdSamples : undefined));
+    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps, scorer ? fdSamples : undefined, epsScale));
     for (const s of new Set(skipped)) process.stdout.write(`skipped: ${s}\n`);
     const out = values.out ?? 'eval.svg';
     const series = [...new Set(rows.map((r) => `${r.sampler} ${r.spacing}`))].map((label) => ({
@@ -126,7 +132,14 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
     }
     if (values.json) {
       const fd = scorer ? { fdSamples, fdAgainst: 'the train statistics beside the model' } : {};
-      writeFileSync(values.json, JSON.stringify({ model: model.info.path, images: run.count, seed, referenceSteps, ...fd, rows }, null, 1));
+      writeFileSync(
+        values.json,
+        JSON.stringify(
+          { model: model.info.path, images: run.count, seed, referenceSteps, ...fd, ...(epsScale === undefined ? {} : { epsScale }), rows },
+          null,
+          1,
+        ),
+      );
       process.stdout.write(`wrote ${values.json}\n`);
     }
   } finally {
@@ -155,6 +168,7 @@ function parseArgsOrUsage(argv: readonly string[]) {
         fd: { type: 'boolean' },
         'fd-samples': str,
         grid: str,
+        'eps-scale': str,
       },
       allowPositionals: true,
     });
@@ -180,6 +194,7 @@ export function formatTable(
   images: number,
   referenceSteps: number,
   fdSamples?: number,
+  epsScale?: number,
 ): string {
   const metrics: { key: 'rms' | 'fd'; head: string; digits: number }[] = [{ key: 'rms', head: 'calls', digits: 4 }];
   if (fdSamples !== undefined) metrics.push({ key: 'fd', head: 'FD', digits: 3 });
@@ -192,8 +207,9 @@ export function formatTable(
   }
   const keys = [...new Set(rows.map((r) => `${r.sampler}\t${r.spacing}`))];
   const fdNote = fdSamples !== undefined ? `; FD of ${fdSamples} samples per cell in the classifier's features` : '';
+  const scaleNote = epsScale === undefined ? '' : `; every ε × ${epsScale}`;
   const lines = [
-    `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images${fdNote}; * best per column`,
+    `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images${fdNote}${scaleNote}; * best per column`,
     [
       'sampler'.padEnd(10),
       'grid'.padEnd(9),

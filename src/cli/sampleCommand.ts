@@ -39,6 +39,12 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
   'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm and ipndm-v (1–4, default 4)', min: 1, max: 4 },
   'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
+  'eps-scale': {
+    kind: 'number',
+    help: "multiply every ε the model returns by this (ε scaling; default 1; 1.02 lowers the bundled model's FD at 10 calls)",
+    min: 0.5,
+    max: 1.5,
+  },
   grid: {
     kind: 'string',
     help: "a tuned grid's timesteps, descending, comma-separated, instead of the cached one (a recipe of --spacing tuned carries them)",
@@ -108,6 +114,7 @@ export async function sampleCommand(argv: readonly string[], signal: AbortSignal
         variance: flags.variance as VarianceChoice | undefined,
         solverOrder: flags['solver-order'] as number | undefined,
         solverType: flags['solver-type'] as SolverType | undefined,
+        epsScale: flags['eps-scale'] as number | undefined,
       }),
       model.info.path,
       grid,

@@ -15,7 +15,11 @@ import { checkValue, UsageError, type FlagSpec, type ParsedFlags } from './args'
 /** Recipe keys that are flags of `pndm sample`. */
 const FLAG_KEYS = ['sampler', 'steps', 'samples', 'seed', 'spacing', 'eta', 'variance', 'ep', 'tolerance', 'batch'];
 /** Recipe keys whose flag is spelled differently. */
-const RENAMED_KEYS: Readonly<Record<string, string>> = { solverOrder: 'solver-order', solverType: 'solver-type' };
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  solverOrder: 'solver-order',
+  solverType: 'solver-type',
+  epsScale: 'eps-scale',
+};
 const KEYS = [...FLAG_KEYS, ...Object.keys(RENAMED_KEYS), 'grid', 'model', 'modelSha256'];
 
 export interface SettingsRead {

@@ -12,6 +12,8 @@ export interface AskedOptions {
   /** UniPC's or iPNDM's order (undefined: the method's default) and UniPC's B(h). */
   readonly solverOrder?: number;
   readonly solverType?: SolverType;
+  /** ε scaling (undefined: none). */
+  readonly epsScale?: number;
 }
 
 /** What the model's config says about these options (ModelInfo's fields of the same names). */
@@ -29,6 +31,7 @@ export function methodOptionsOf(asked: AskedOptions, model: ModelOptionFacts): M
     variance: variance ?? DEFAULT_OPTIONS.variance,
     ...(asked.solverOrder === undefined ? {} : { solverOrder: asked.solverOrder }),
     solverType: asked.solverType ?? DEFAULT_OPTIONS.solverType,
+    ...(asked.epsScale === undefined || asked.epsScale === 1 ? {} : { epsScale: asked.epsScale }),
     ...(model.clipSample === undefined ? {} : { clipSample: model.clipSample }),
   };
 }

@@ -29,6 +29,8 @@ export interface Recipe {
   readonly solverOrder?: number;
   /** UniPC's B(h), for UniPC runs. */
   readonly solverType?: string;
+  /** ε scaling, when the run used it. */
+  readonly epsScale?: number;
   /** The timesteps of a `tuned` run: the recipe reproduces it without the tuner's cache (`pndm sample --grid`). */
   readonly grid?: readonly number[];
   /** The execution provider asked for. */
@@ -60,6 +62,7 @@ export function recipeOf(run: RecipeRun): Recipe {
     tolerance: s.options.tolerance,
     ...(s.options.solverOrder !== undefined ? { solverOrder: s.options.solverOrder } : {}),
     ...(s.sampler === 'unipc' ? { solverType: s.options.solverType } : {}),
+    ...(s.options.epsScale !== undefined && s.options.epsScale !== 1 ? { epsScale: s.options.epsScale } : {}),
     ...(s.spacing === 'tuned' && s.tunedGrid ? { grid: [...s.tunedGrid] } : {}),
     ep: run.ep,
     model: baseName(run.modelPath),

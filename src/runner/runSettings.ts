@@ -24,6 +24,8 @@ export interface SettingsRequest {
   /** UniPC's or iPNDM's order, and UniPC's B(h). */
   readonly solverOrder?: number;
   readonly solverType?: AskedOptions['solverType'];
+  /** ε scaling (undefined: none). */
+  readonly epsScale?: number;
 }
 
 /** The facts of a model that change how it is sampled. */
@@ -44,6 +46,7 @@ export function samplingSettingsFor(model: ModelFacts, request: SettingsRequest)
         variance: request.variance,
         solverOrder: request.solverOrder,
         solverType: request.solverType,
+        epsScale: request.epsScale,
       },
       model,
     ),

@@ -1,4 +1,5 @@
 export * from './alphas';
+export * from './epsScale';
 export * from './grid';
 export * from './methods';
 export * from './noise';

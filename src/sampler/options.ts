@@ -23,6 +23,8 @@ export interface MethodOptions {
   readonly solverOrder?: number;
   /** UniPC's B(h): bh1 or bh2. */
   readonly solverType: SolverType;
+  /** Every ε the model returns times this (ε scaling, src/sampler/epsScale.ts); undefined or 1: the model as it is. */
+  readonly epsScale?: number;
 }
 
 export const DEFAULT_OPTIONS: MethodOptions = {

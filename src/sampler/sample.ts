@@ -1,5 +1,6 @@
 import { alphaBarOf, type FinalAlphaBar } from './alphas';
 import { makeContext } from './context';
+import { scaledEpsModel } from './epsScale';
 import { makeGrid, type SamplingGrid } from './grid';
 import { METHODS, solverOrderFor, type SamplerName } from './methods';
 import { DEFAULT_OPTIONS, type MethodOptions } from './options';
@@ -89,7 +90,7 @@ export async function sample(
   };
   const { t: grid, alphaBar: points } = samplingGridFor(schedule, settings);
   const ctx = makeContext({
-    model,
+    model: options.epsScale === undefined || options.epsScale === 1 ? model : scaledEpsModel(model, options.epsScale),
     alphaBar: alphaBarOf(schedule, settings.finalAlphaBar),
     lastTimestep: schedule.config.numTrainTimesteps - 1,
     grid,

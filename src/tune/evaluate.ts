@@ -25,6 +25,8 @@ export interface EvalRun {
   readonly count: number;
   /** Applied to every run: ᾱ at the clean end and steps_offset of the model. */
   readonly base: Pick<SamplingSettings, 'finalAlphaBar' | 'stepsOffset'>;
+  /** ε scaling of the scored cells, never of the reference: that stays the model's own ODE. */
+  readonly epsScale?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -69,13 +71,14 @@ export function rmsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** The settings of one cell: the sampler's defaults on the run's model (also what `pndm eval --fd` samples with). */
 export function cellSettings(
-  run: Pick<EvalRun, 'base'>,
+  run: Pick<EvalRun, 'base' | 'epsScale'>,
   sampler: SamplerName,
   spacing: Spacing,
   steps: number,
   tunedGrid?: readonly number[],
 ): SamplingSettings {
-  return { ...DEFAULT_SETTINGS, ...run.base, sampler, spacing, steps, tunedGrid };
+  const options = run.epsScale === undefined ? DEFAULT_SETTINGS.options : { ...DEFAULT_SETTINGS.options, epsScale: run.epsScale };
+  return { ...DEFAULT_SETTINGS, ...run.base, sampler, spacing, steps, tunedGrid, options };
 }
 
 /** One sampler × grid × number of steps, scored against the reference. */

@@ -248,7 +248,7 @@ test('bad --settings files exit 2 with one line saying what is wrong with them',
     ['badsha.json', /^pndm: --settings badsha\.json: modelSha256 must be 64 hex digits; got "abc"$/],
     [
       'noise.json',
-      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, variance, ep, tolerance, batch, solverOrder, solverType, grid, model, modelSha256$/,
+      /^pndm: --settings noise\.json: unknown key "noise"; keys: sampler, steps, samples, seed, spacing, eta, variance, ep, tolerance, batch, solverOrder, solverType, epsScale, grid, model, modelSha256$/,
     ],
   ];
   for (const [file, message] of cases) {
