@@ -305,12 +305,14 @@ export class SamplingPanel extends Disposable {
     }
     const image = `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
     this.show({ type: MessageType.ShowRun, settings: read.settings, image, line: read.line });
-    if (read.model && read.model !== path.basename(this.model.path)) {
-      this.post({
-        type: MessageType.Notice,
-        message: `Settings restored from ${name}; it was made with ${read.model}, the panel stays on ${path.basename(this.model.path)}.`,
-      });
-    } else this.post({ type: MessageType.Notice, message: `Settings restored from ${name}.` });
+    const otherModel =
+      read.model && read.model !== path.basename(this.model.path)
+        ? `; it was made with ${read.model}, the panel stays on ${path.basename(this.model.path)}`
+        : '';
+    const missing = read.notInPanel.length
+      ? ` The panel has no control for its ${read.notInPanel.join(', ')}, so its samples will differ; \`pndm sample --settings ${name}\` reproduces them.`
+      : '';
+    this.post({ type: MessageType.Notice, message: `Settings restored from ${name}${otherModel}.${missing}` });
     return true;
   }
 

@@ -5,10 +5,18 @@
  */
 import type { RunSettings } from '../protocol';
 import { readPngSettings, readPngText } from '../runner/pngText';
+import { DEFAULT_OPTIONS } from '../sampler';
 import { validateRunSettings } from './validate';
 
 export type PngSettings =
-  | { readonly ok: true; readonly settings: RunSettings; readonly model?: string; readonly line: string }
+  | {
+      readonly ok: true;
+      readonly settings: RunSettings;
+      readonly model?: string;
+      readonly line: string;
+      /** What the recipe set that the panel has no control for (e.g. "ε scale 1.02"): its samples will differ. */
+      readonly notInPanel: readonly string[];
+    }
   | { readonly ok: false; readonly error: string };
 
 /** Larger files are refused before they are parsed. */
@@ -42,5 +50,20 @@ export function settingsFromPng(bytes: Uint8Array, name: string, current: RunSet
     settings: checked.settings,
     model: typeof recipe.model === 'string' ? recipe.model : undefined,
     line: text.Comment ?? `Settings from ${name}`,
+    notInPanel: notInPanel(recipe),
   };
+}
+
+/** The recipe's settings that change its samples but have no control in the panel (pndm sample --settings has them all). */
+function notInPanel(recipe: Record<string, unknown>): string[] {
+  const missing: string[] = [];
+  if (recipe.sampler === 'pf' && recipe.tolerance !== undefined && recipe.tolerance !== DEFAULT_OPTIONS.tolerance) {
+    missing.push(`tolerance ${String(recipe.tolerance)}`);
+  }
+  if (recipe.solverOrder !== undefined) missing.push(`solver order ${String(recipe.solverOrder)}`);
+  if (recipe.solverType !== undefined && recipe.solverType !== DEFAULT_OPTIONS.solverType)
+    missing.push(`solver type ${String(recipe.solverType)}`);
+  if (recipe.epsScale !== undefined && recipe.epsScale !== 1) missing.push(`ε scale ${String(recipe.epsScale)}`);
+  if (Array.isArray(recipe.grid)) missing.push(`the tuned grid ${recipe.grid.join(',')} (the panel uses the grid saved for this model)`);
+  return missing;
 }

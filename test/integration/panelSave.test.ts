@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import { MessageType } from '../../src/protocol';
+import { encodeGridPng } from '../../src/runner/png';
 import { decodePng } from '../support/png';
 import { closePanel, collect, generate, openPanel, SMALL } from './pndmHelpers';
 
@@ -113,5 +114,36 @@ describe('PNDM: Save and Copy settings', function () {
       model: basename(panel.model.path),
       modelSha256: createHash('sha256').update(readFileSync(panel.model.path)).digest('hex'),
     });
+  });
+
+  it('Open Settings from a pndm sample PNG names what the panel has no control for, so the user knows its samples will differ', async () => {
+    const panel = await openPanel();
+    const file = join(folder, 'cli-recipe.png');
+    const recipe = {
+      sampler: 'unipc',
+      steps: 10,
+      samples: 4,
+      seed: 3,
+      spacing: 'leading',
+      eta: 0,
+      variance: 'fixed_small',
+      tolerance: 0.001,
+      solverOrder: 3,
+      epsScale: 1.02,
+      ep: 'cpu',
+      model: 'mnist_ddpm.onnx',
+      modelSha256: '0'.repeat(64),
+    };
+    writeFileSync(
+      file,
+      encodeGridPng(new Float32Array(4 * 32 * 32), 4, { channels: 1, height: 32, width: 32 }, { 'pndm.settings': JSON.stringify(recipe) }),
+    );
+    const notice = collect(panel, (m) => m.type === MessageType.Notice);
+    assert.equal(await vscode.commands.executeCommand('pndm.openSettingsFromPng', vscode.Uri.file(file)), true);
+    assert.equal(
+      ((await notice).messages.at(-1) as { message: string }).message,
+      'Settings restored from cli-recipe.png. The panel has no control for its solver order 3, ε scale 1.02, so its samples will differ; ' +
+        '`pndm sample --settings cli-recipe.png` reproduces them.',
+    );
   });
 });

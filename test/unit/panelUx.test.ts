@@ -135,7 +135,43 @@ test('a PNG saved by pndm gives back its settings (the preview stays); a PNG wit
     },
     model: 'm.onnx',
     line: 'DDIM, 12 steps',
+    notInPanel: [],
   });
+  // a CLI recipe with settings the panel has no control for: restored, and named so the user knows the samples will differ
+  const cli = encodeGridPng(
+    new Float32Array(4 * 4),
+    4,
+    { channels: 1, height: 2, width: 2 },
+    {
+      'pndm.settings': JSON.stringify({
+        ...recipe,
+        sampler: 'unipc',
+        spacing: 'tuned',
+        solverOrder: 3,
+        solverType: 'bh1',
+        epsScale: 1.02,
+        grid: [900, 500, 100],
+      }),
+    },
+  );
+  const cliRead = settingsFromPng(cli, 'cli.png', base);
+  assert.deepEqual(cliRead.ok && cliRead.notInPanel, [
+    'solver order 3',
+    'solver type bh1',
+    'ε scale 1.02',
+    'the tuned grid 900,500,100 (the panel uses the grid saved for this model)',
+  ]);
+  const pfRead = settingsFromPng(
+    encodeGridPng(
+      new Float32Array(4),
+      1,
+      { channels: 1, height: 2, width: 2 },
+      { 'pndm.settings': JSON.stringify({ ...recipe, sampler: 'pf', tolerance: 1e-5 }) },
+    ),
+    'pf.png',
+    base,
+  );
+  assert.deepEqual(pfRead.ok && pfRead.notInPanel, ['tolerance 0.00001']);
   const plain = encodeGridPng(new Float32Array(4), 1, { channels: 1, height: 2, width: 2 });
   const refused = settingsFromPng(plain, 'plain.png', base);
   assert.match(
