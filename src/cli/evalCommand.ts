@@ -28,6 +28,8 @@ export const EVAL_USAGE = `pndm eval options:
   --fd                    also the Fréchet distance of each cell's samples from --seed, in the features of the
                           MNIST classifier beside the model (the bundled one), against its train statistics
   --fd-samples N          samples per cell for --fd (default 2000; implies --fd)
+  --fd-seeds S            FD from seeds --seed … --seed+S−1, shown as mean ± sd (default 1; implies --fd):
+                          at 2,000 samples one seed's FD swings by about ±0.2 on the bundled model
   --eps-scale K           multiply every ε of the scored cells by K (ε scaling, as pndm sample --eps-scale;
                           the reference stays the model's own ODE)
   --ep PROVIDER           execution provider (default cpu)`;
@@ -53,8 +55,11 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
   const calls = intList(values.calls ?? (givenGrid ? String(givenGrid.length) : '5,10,20'), '--calls', 1, 100000);
   const images = intFlag(values.images, '--images', 4, 1, 4096);
   const seed = intFlag(values.seed, '--seed', 0, 0, 2 ** 32 - 1);
-  const wantFd = values.fd === true || values['fd-samples'] !== undefined;
+  const wantFd = values.fd === true || values['fd-samples'] !== undefined || values['fd-seeds'] !== undefined;
   const fdSamples = intFlag(values['fd-samples'], '--fd-samples', 2000, 2, 1_000_000);
+  const fdSeeds = intFlag(values['fd-seeds'], '--fd-seeds', 1, 1, 64);
+  if (seed + fdSeeds - 1 > 2 ** 32 - 1)
+    throw new UsageError(`--seed ${seed} with --fd-seeds ${fdSeeds} runs past the last seed 4294967295`);
   const epsScale =
     values['eps-scale'] === undefined ? undefined : (checkValue('eps-scale', values['eps-scale'], SAMPLE_FLAGS['eps-scale']) as number);
   const { model, run: opened } = await openForEval({ model: values.model, ep: values.ep, images, seed, noise: values.noise }, signal);
@@ -107,12 +112,20 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
       if (scorer) {
         const cell = `${k + 1}/${jobs.length} ${sampler} ${spacing} ${steps} steps: FD`;
         const settings = cellSettings(run, sampler, spacing, steps, tuned);
-        const fd = await fdOfCell(model, scorer, settings, seed, signal, (done) => progress(`${cell} ${done}/${fdSamples} samples`));
-        rows.push({ ...row, fd });
+        const perSeed: number[] = [];
+        for (let s = 0; s < fdSeeds; s++) {
+          const of = fdSeeds > 1 ? ` (seed ${seed + s})` : '';
+          perSeed.push(
+            await fdOfCell(model, scorer, settings, seed + s, signal, (done) => progress(`${cell}${of} ${done}/${fdSamples} samples`)),
+          );
+        }
+        rows.push({ ...row, ...fdSummary(perSeed) });
       } else rows.push(row);
     }
     progress('');
-    process.stdout.write(formatTable(rows, calls, run.count, referenceSteps, scorer ? fdSamples : undefined, epsScale));
+    process.stdout.write(
+      formatTable(rows, calls, run.count, referenceSteps, { fdSamples: scorer ? fdSamples : undefined, fdSeeds, epsScale }),
+    );
     for (const s of new Set(skipped)) process.stdout.write(`skipped: ${s}\n`);
     const out = values.out ?? 'eval.svg';
     const series = [...new Set(rows.map((r) => `${r.sampler} ${r.spacing}`))].map((label) => ({
@@ -131,7 +144,7 @@ export async function evalCommand(argv: readonly string[], signal: AbortSignal):
       process.stdout.write(`wrote ${out}\n`);
     }
     if (values.json) {
-      const fd = scorer ? { fdSamples, fdAgainst: 'the train statistics beside the model' } : {};
+      const fd = scorer ? { fdSamples, fdSeeds, fdAgainst: 'the train statistics beside the model' } : {};
       writeFileSync(
         values.json,
         JSON.stringify(
@@ -167,6 +180,7 @@ function parseArgsOrUsage(argv: readonly string[]) {
         ep: str,
         fd: { type: 'boolean' },
         'fd-samples': str,
+        'fd-seeds': str,
         grid: str,
         'eps-scale': str,
       },
@@ -180,8 +194,19 @@ function parseArgsOrUsage(argv: readonly string[]) {
 /** A result and the number of calls it was allowed. */
 export interface BudgetRow extends EvalRow {
   readonly budget: number;
-  /** Fréchet distance of the cell's --fd-samples samples (with --fd). */
+  /** Fréchet distance of the cell's --fd-samples samples (with --fd): the mean over --fd-seeds seeds. */
   readonly fd?: number;
+  /** With several seeds: each seed's FD, and their sample standard deviation. */
+  readonly fdPerSeed?: readonly number[];
+  readonly fdSd?: number;
+}
+
+/** The FD fields of a row from each seed's FD. */
+export function fdSummary(perSeed: readonly number[]): Pick<BudgetRow, 'fd' | 'fdPerSeed' | 'fdSd'> {
+  const fd = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+  if (perSeed.length === 1) return { fd };
+  const fdSd = Math.sqrt(perSeed.reduce((a, v) => a + (v - fd) ** 2, 0) / (perSeed.length - 1));
+  return { fd, fdPerSeed: [...perSeed], fdSd };
 }
 
 /**
@@ -193,9 +218,9 @@ export function formatTable(
   calls: readonly number[],
   images: number,
   referenceSteps: number,
-  fdSamples?: number,
-  epsScale?: number,
+  notes: { readonly fdSamples?: number; readonly fdSeeds?: number; readonly epsScale?: number } = {},
 ): string {
+  const { fdSamples, fdSeeds = 1, epsScale } = notes;
   const metrics: { key: 'rms' | 'fd'; head: string; digits: number }[] = [{ key: 'rms', head: 'calls', digits: 4 }];
   if (fdSamples !== undefined) metrics.push({ key: 'fd', head: 'FD', digits: 3 });
   const best = new Map<string, number>();
@@ -206,7 +231,10 @@ export function formatTable(
     }
   }
   const keys = [...new Set(rows.map((r) => `${r.sampler}\t${r.spacing}`))];
-  const fdNote = fdSamples !== undefined ? `; FD of ${fdSamples} samples per cell in the classifier's features` : '';
+  const fdNote =
+    fdSamples === undefined
+      ? ''
+      : `; FD of ${fdSamples} samples per cell${fdSeeds > 1 ? `, mean ± sd over ${fdSeeds} seeds,` : ''} in the classifier's features`;
   const scaleNote = epsScale === undefined ? '' : `; every ε × ${epsScale}`;
   const lines = [
     `RMS to the accurate solution (${REFERENCE.sampler}, ${referenceSteps} steps) over ${images} images${fdNote}${scaleNote}; * best per column`,
@@ -224,7 +252,8 @@ export function formatTable(
         const value = r?.[metric];
         if (!r || value === undefined) return '—'.padStart(12);
         const mark = best.get(`${metric}${c}`) === value ? '*' : ' ';
-        return `${value.toFixed(digits)}${r.calls !== c ? `(${r.calls})` : ''}${mark}`.padStart(12);
+        const spread = metric === 'fd' && r.fdSd !== undefined ? `±${r.fdSd.toFixed(2)}` : '';
+        return `${value.toFixed(digits)}${spread}${r.calls !== c ? `(${r.calls})` : ''}${mark}`.padStart(12);
       }),
     );
     lines.push([sampler.padEnd(10), spacing.padEnd(9), ...cells].join(' '));

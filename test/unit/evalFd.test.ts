@@ -51,6 +51,51 @@ test('pndm eval --fd: the FD column equals pndm fd of the same samples from pndm
   assert.match(evaluated.stdout, new RegExp(`ddim\\s+leading\\s+${row.rms.toFixed(4)}\\*\\s+${row.fd.toFixed(3)}\\*\\n`));
 });
 
+test('pndm eval --fd-seeds: the FD of each seed is pndm fd of the samples of that seed; the cell shows their mean ± sd', async () => {
+  const fdOfSeed = async (seed: number) => {
+    const cell = ['--steps', '2', '--seed', String(seed), '--ep', 'cpu'];
+    const sampled = await pndm([
+      'sample',
+      '--sampler',
+      'ddim',
+      '--spacing',
+      'leading',
+      '--samples',
+      '16',
+      ...cell,
+      '--out-npy',
+      `s${seed}.npy`,
+    ]);
+    assert.equal(sampled.code, 0, sampled.stderr);
+    const scored = await pndm(['fd', `s${seed}.npy`, '--json', `fd${seed}.json`]);
+    assert.equal(scored.code, 0, scored.stderr);
+    return (JSON.parse(readFileSync(join(scratch, `fd${seed}.json`), 'utf8')) as { fd: number }).fd;
+  };
+  const expected = [await fdOfSeed(5), await fdOfSeed(6)];
+  const evaluated = await pndm([
+    'eval',
+    ...['--samplers', 'ddim', '--spacings', 'leading', '--calls', '2', '--images', '1', '--reference-steps', '2'],
+    ...['--seed', '5', '--fd-samples', '16', '--fd-seeds', '2', '--json', 'seeds.json', '--out', 'seeds.svg'],
+  ]);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const record = JSON.parse(readFileSync(join(scratch, 'seeds.json'), 'utf8')) as {
+    fdSeeds: number;
+    rows: { fd: number; fdPerSeed: number[]; fdSd: number }[];
+  };
+  assert.equal(record.fdSeeds, 2);
+  const [row] = record.rows;
+  assert.notEqual(expected[0], expected[1], 'two seeds, two sample sets');
+  row.fdPerSeed.forEach((fd, i) => assert.ok(Math.abs(fd - expected[i]) <= 1e-9 * expected[i], `seed ${5 + i}: ${fd} vs ${expected[i]}`));
+  const mean = (expected[0] + expected[1]) / 2;
+  assert.ok(Math.abs(row.fd - mean) <= 1e-9 * mean);
+  assert.ok(Math.abs(row.fdSd - Math.abs(expected[0] - expected[1]) / Math.SQRT2) <= 1e-9 * mean);
+  assert.match(evaluated.stdout, /FD of 16 samples per cell, mean ± sd over 2 seeds, in the classifier's features/);
+  assert.match(evaluated.stdout, new RegExp(`ddim\\s+leading\\s+\\S+\\s+${row.fd.toFixed(3)}±${row.fdSd.toFixed(2)}\\*\\n`));
+  const past = await pndm(['eval', '--seed', '4294967295', '--fd-seeds', '2']);
+  assert.equal(past.code, 2);
+  assert.match(past.stderr, /^pndm: --seed 4294967295 with --fd-seeds 2 runs past the last seed 4294967295\n$/);
+});
+
 test('pndm eval --fd on a model with no classifier beside it says how to score it instead', async () => {
   const alone = mkdtempSync(join(scratch, 'alone-'));
   copyFileSync(bundledModel(), join(alone, 'mnist_ddpm.onnx'));
