@@ -17,12 +17,12 @@ import { TUNE_USAGE, tuneCommand } from './tuneCommand';
 /** Each command and its whole help, which starts "usage: pndm <command>". */
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], signal: AbortSignal) => Promise<void>; usage: string }>> = {
   sample: { run: sampleCommand, usage: SAMPLE_USAGE },
-  info: { run: (argv) => infoCommand(argv), usage: INFO_USAGE },
+  info: { run: infoCommand, usage: INFO_USAGE },
   eval: { run: evalCommand, usage: `usage: pndm eval [options]     error per model call of samplers × grids\n\n${EVAL_USAGE}\n` },
   tune: { run: tuneCommand, usage: `usage: pndm tune --sampler S --steps N [options]     a grid tuned to the model\n\n${TUNE_USAGE}\n` },
-  merge: { run: (argv) => mergeCommand(argv), usage: `usage: ${MERGE_USAGE}\n` },
-  fd: { run: (argv) => fdCommand(argv), usage: `usage: ${FD_USAGE}\n` },
-  slurm: { run: (argv) => slurmCommand(argv), usage: `usage: ${SLURM_USAGE}\n(sample options: pndm sample --help)\n` },
+  merge: { run: mergeCommand, usage: `usage: ${MERGE_USAGE}\n` },
+  fd: { run: fdCommand, usage: `usage: ${FD_USAGE}\n` },
+  slurm: { run: slurmCommand, usage: `usage: ${SLURM_USAGE}\n(sample options: pndm sample --help)\n` },
 };
 
 const USAGE = `usage: pndm sample [options]     sample a model into a PNG grid and/or .npy
