@@ -107,7 +107,7 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
   const T = run.schedule.config.numTrainTimesteps;
   const referenceSteps = options.referenceSteps ?? Math.min(500, T);
   const found = await searchGrid(run, { steps, referenceSteps, candidates: options.candidates ?? 120, onProgress });
-  const scores = await usualGridScores(run, found.reference, sampler, steps);
+  const { scores, best: baseline } = await usualGridScores(run, found.reference, sampler, steps);
   // the search's grid and the usual grids' own timesteps, refined for this sampler
   const starts = [
     found.timesteps,
@@ -121,7 +121,6 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
     options.sweeps ?? DEFAULT_SWEEPS,
     onProgress,
   );
-  const baseline = scores.reduce((a, b) => (b.rms < a.rms ? b : a));
   const heldOut = options.heldOut ?? DEFAULT_HELD_OUT;
   const heldOutScore = heldOut > 0 ? await scoreHeldOut(run, heldOut, referenceSteps, sampler, refined.timesteps, onProgress) : undefined;
   const file = saveTunedGrid({
@@ -147,11 +146,11 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
   };
 }
 
-/** The sampler's RMS on each usual grid. */
+/** The sampler's RMS on each usual grid, and the lowest of them. */
 async function usualGridScores(run: EvalRun, reference: Float32Array, sampler: SamplerName, steps: number) {
   const scores: { spacing: Spacing; rms: number }[] = [];
   for (const spacing of BASELINES) scores.push({ spacing, rms: (await evaluateOne(run, reference, sampler, spacing, steps)).rms });
-  return scores;
+  return { scores, best: scores.reduce((a, b) => (b.rms < a.rms ? b : a)) };
 }
 
 /** x_T of the `count` images after the run's own in the same seeded streams (the run must be the tuner's, from TUNE_SEED). */
@@ -173,9 +172,9 @@ async function scoreHeldOut(
   const reference = await referenceSolution(held, referenceSteps, () =>
     onProgress?.({ phase: 'held-out', done: ++calls, total: referenceSteps }),
   );
-  const usual = await usualGridScores(held, reference, sampler, timesteps.length);
+  const { best } = await usualGridScores(held, reference, sampler, timesteps.length);
   const tuned = await evaluateOne(held, reference, sampler, 'tuned', timesteps.length, timesteps);
-  return { trajectories: count, rms: tuned.rms, baseline: usual.reduce((a, b) => (b.rms < a.rms ? b : a)) };
+  return { trajectories: count, rms: tuned.rms, baseline: best };
 }
 
 /** The lines `pndm tune` prints and the panel command logs: the error on each grid, the grid, where it went. */
