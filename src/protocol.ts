@@ -6,7 +6,7 @@
 import { PROVIDER_CHOICES, type ProviderChoice } from './model/providerNames';
 import type { Recipe } from './runner/recipe';
 import type { SpacingChoice } from './runner/runSettings';
-import { VARIANCE_TYPES, type SamplerName, type SamplingSettings } from './sampler';
+import { DEFAULT_OPTIONS, OPTION_LIMITS, VARIANCE_TYPES, type SamplerName, type SamplingSettings, type SolverType } from './sampler';
 
 /** The execution providers a run may ask for: the model layer's list (src/model/providerNames.ts). */
 export const PROVIDERS = PROVIDER_CHOICES;
@@ -32,9 +32,25 @@ export interface RunSettings {
   readonly eta: number;
   /** DDPM only. */
   readonly variance: VarianceChoice;
+  /** UniPC's, iPNDM's and iPNDM-v's order; 0: the sampler's default (UniPC 2, iPNDM 4). Ignored by the others. */
+  readonly solverOrder: number;
+  /** UniPC's B(h). */
+  readonly solverType: SolverType;
+  /** Every ε the model returns times this, for every sampler (1: the model as it is). */
+  readonly epsScale: number;
+  /** The adaptive probability-flow solver's tolerance (pf only). */
+  readonly tolerance: number;
   readonly provider: ProviderName;
   readonly preview: Preview;
 }
+
+/** The solver options' values when nothing sets them (a run kept before the panel had these controls). */
+export const SOLVER_OPTION_DEFAULTS = {
+  solverOrder: 0,
+  solverType: DEFAULT_OPTIONS.solverType,
+  epsScale: 1,
+  tolerance: DEFAULT_OPTIONS.tolerance,
+} as const satisfies Pick<RunSettings, 'solverOrder' | 'solverType' | 'epsScale' | 'tolerance'>;
 
 /** Inclusive bounds, enforced on the host for settings.json and for every webview message. */
 export const LIMITS = {
@@ -42,6 +58,9 @@ export const LIMITS = {
   samples: { min: 1, max: 1024 },
   seed: { min: -1, max: 4294967295 },
   eta: { min: 0, max: 1 },
+  /** 0 is the sampler's default; each sampler's own range is METHODS[s].solverOrders. */
+  solverOrder: { min: 0, max: 4 },
+  ...OPTION_LIMITS,
 } as const;
 
 /** What the panel shows about the model (a plain, serialisable summary of the adapter's findings). */

@@ -4,7 +4,7 @@
  * host as a FromWebview message; the host validates it again.
  */
 import { MessageType, type FrameMessage, type RunSettings, type ToWebview } from '../src/protocol';
-import { controls, onAnyChange, randomSeed, readSettings, showEtaWhereItApplies, writeSettings } from './controls';
+import { controls, onAnyChange, randomSeed, readSettings, showControlsThatApply, writeSettings } from './controls';
 import { drawDataUrl, drawFrame, snapshot } from './grid';
 import { changedSettings } from './settingsMerge';
 import { loadState, saveState, send } from './state';
@@ -46,7 +46,7 @@ click('new-seed', () => {
   controls.seed.value = String(randomSeed());
   persistSettings();
 });
-controls.sampler.addEventListener('change', showEtaWhereItApplies);
+controls.sampler.addEventListener('change', () => showControlsThatApply());
 onAnyChange(() => persistSettings());
 
 function generate(): void {

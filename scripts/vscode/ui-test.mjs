@@ -182,6 +182,10 @@ try {
       'seed',
       'spacing',
       'variance',
+      'solver-order',
+      'solver-type',
+      'tolerance',
+      'eps-scale',
       'provider',
       'generate',
       'cancel',
@@ -195,7 +199,21 @@ try {
       if (!label) throw new Error(`#${id} has no accessible label`);
     }
     // WCAG 2.5.3 (label in name): the accessible name contains the text the control shows
-    for (const id of ['browse', 'recent', 'bundled', 'generate', 'cancel', 'save', 'copy', 'steps', 'samples', 'seed', 'eta']) {
+    for (const id of [
+      'browse',
+      'recent',
+      'bundled',
+      'generate',
+      'cancel',
+      'save',
+      'copy',
+      'steps',
+      'samples',
+      'seed',
+      'eta',
+      'tolerance',
+      'eps-scale',
+    ]) {
       const [visible, name] = await p.locator(`#${id}`).evaluate((el) => [el.textContent.trim(), el.getAttribute('aria-label') ?? '']);
       if (!visible || !name.toLowerCase().includes(visible.toLowerCase()))
         throw new Error(`#${id}: accessible name "${name}" does not contain its visible label "${visible}"`);
@@ -219,6 +237,58 @@ try {
     await p.locator('#variance').waitFor({ state: 'hidden', timeout: 5000 });
     await p.locator('#steps input').fill(STEPS);
   });
+
+  await check(
+    "each sampler's solver controls: the orders it takes, B(h) for UniPC, the tolerance for pf; the ε scale for all",
+    async () => {
+      const p = panel();
+      const pickSampler = async (name) => {
+        await p.locator('#sampler').click();
+        await p.locator(`#sampler vscode-option[value="${name}"]`).click();
+      };
+      const visible = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            ['solver-order', 'solver-type', 'tolerance', 'eps-scale'].map(async (id) => [id, await p.locator(`#${id}`).isVisible()]),
+          ),
+        );
+      const orders = () => p.locator('#solver-order vscode-option').allTextContents();
+      const expect = (what, got, want) => {
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          throw new Error(`${what}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      };
+      expect('F-PNDM shows', await visible(), { 'solver-order': false, 'solver-type': false, tolerance: false, 'eps-scale': true });
+      expect('the ε scale', await p.locator('#eps-scale').evaluate((el) => el.value), '1');
+      await pickSampler('unipc');
+      await p.locator('#solver-order').waitFor({ state: 'visible', timeout: 5000 });
+      expect('UniPC shows', await visible(), { 'solver-order': true, 'solver-type': true, tolerance: false, 'eps-scale': true });
+      expect(
+        "UniPC's orders",
+        (await orders()).map((t) => t.trim()),
+        ['default (2)', '1', '2', '3'],
+      );
+      await p.locator('#solver-order').click();
+      await p.locator('#solver-order vscode-option[value="3"]').click();
+      await pickSampler('ipndm');
+      await p.locator('#solver-type').waitFor({ state: 'hidden', timeout: 5000 });
+      expect(
+        "iPNDM's orders",
+        (await orders()).map((t) => t.trim()),
+        ['default (4)', '1', '2', '3', '4'],
+      );
+      expect('the order kept from UniPC', await p.locator('#solver-order').evaluate((el) => el.value), '3');
+      await pickSampler('pf');
+      await p.locator('#tolerance').waitFor({ state: 'visible', timeout: 5000 });
+      expect('pf shows', await visible(), { 'solver-order': false, 'solver-type': false, tolerance: true, 'eps-scale': true });
+      // a mistyped ε scale is caught in the form, before anything reaches the host
+      await p.locator('#eps-scale input').fill('2');
+      await p.locator('#generate').click();
+      await p.locator('#message').filter({ hasText: 'The ε scale must be a number from 0.5 to 1.5' }).waitFor({ timeout: 5000 });
+      await p.locator('#eps-scale input').fill('1');
+      await pickSampler('f-pndm');
+      await p.locator('#solver-order').waitFor({ state: 'hidden', timeout: 5000 });
+    },
+  );
 
   await check('every control is reachable with the keyboard (Tab from Browse… reaches Generate)', async () => {
     const p = panel();
@@ -447,6 +517,27 @@ try {
     if (restored[0] !== steps || restored[1] !== '81')
       throw new Error(`restored steps/samples ${restored.join('/')}, expected ${steps}/81`);
     await assertNotBlank('the dropped PNG');
+  });
+
+  await check('a UniPC run with order 3, bh1 and ε × 1.02 set in the panel runs with them: its summary line says so', async () => {
+    const p = panel();
+    const steps = await p.locator('#steps').evaluate((el) => el.value);
+    await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option[value="unipc"]').click();
+    await p.locator('#solver-order').click();
+    await p.locator('#solver-order vscode-option[value="3"]').click();
+    await p.locator('#solver-type').click();
+    await p.locator('#solver-type vscode-option[value="bh1"]').click();
+    await p.locator('#eps-scale input').fill('1.02');
+    await p.locator('#steps input').fill('6');
+    await p.locator('#samples input').fill('4');
+    await runToEnd(p, () => p.locator('#generate').click(), 'UniPC, 6 steps (order 3, bh1, ε × 1.02), 4 samples: 6 model calls', 60_000);
+    // back to the settings the later checks expect
+    await p.locator('#eps-scale input').fill('1');
+    await p.locator('#sampler').click();
+    await p.locator('#sampler vscode-option[value="f-pndm"]').click();
+    await p.locator('#steps input').fill(steps);
+    await p.locator('#samples input').fill('81');
   });
 
   await check('palette → "PNDM: Compare Samplers" opens the compare view on the model, every sampler of ours to pick', async () => {

@@ -12,7 +12,7 @@ import { samplingSettingsFor, SPACING_CHOICES, type SpacingChoice } from '../run
 import { resolveSampler, SAMPLER_ALIASES, SAMPLER_NAMES } from '../sampler';
 import { checkGridWithin, formatFlags, gridList, HELP_FLAG, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { VARIANCE_CHOICES, type VarianceChoice } from '../protocol';
-import { SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
+import { OPTION_LIMITS, SOLVER_TYPES, solverOrderFor, type SolverType } from '../sampler';
 import { withTunedGrid } from '../tune/store';
 import { bundledModelPath } from './paths';
 import { progressBar } from './progress';
@@ -36,14 +36,13 @@ export const SAMPLE_FLAGS: Readonly<Record<string, FlagSpec>> = {
     help: "DDPM's step variance (default auto: the model's variance_type, else fixed_small)",
     choices: VARIANCE_CHOICES,
   },
-  tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', min: 1e-8, max: 0.5 },
+  tolerance: { kind: 'number', help: 'tolerance of the adaptive pf solver (default 1e-3)', ...OPTION_LIMITS.tolerance },
   'solver-order': { kind: 'int', help: 'order of unipc (1–3, default 2) or ipndm and ipndm-v (1–4, default 4)', min: 1, max: 4 },
   'solver-type': { kind: 'string', help: "UniPC's B(h) (default bh2)", choices: SOLVER_TYPES },
   'eps-scale': {
     kind: 'number',
     help: "multiply every ε the model returns by this (ε scaling; default 1; 1.02 lowers the bundled model's FD at 10 calls)",
-    min: 0.5,
-    max: 1.5,
+    ...OPTION_LIMITS.epsScale,
   },
   grid: {
     kind: 'string',

@@ -6,7 +6,14 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MessageType, type CompareRequest, type FromCompareView, type ModelSummary, type ToCompareView } from '../protocol';
+import {
+  MessageType,
+  SOLVER_OPTION_DEFAULTS,
+  type CompareRequest,
+  type FromCompareView,
+  type ModelSummary,
+  type ToCompareView,
+} from '../protocol';
 import { METHODS, SAMPLER_NAMES } from '../sampler';
 import { compareHtml } from './compareHtml';
 import { Comparison, type ReferenceCache } from './comparison';
@@ -180,6 +187,7 @@ export class ComparePanel extends Disposable {
       spacing: 'leading',
       eta: 0,
       variance: 'auto',
+      ...SOLVER_OPTION_DEFAULTS,
       provider,
       preview: 'x0',
     } as const;

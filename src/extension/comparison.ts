@@ -8,6 +8,7 @@
 import {
   MessageType,
   REFERENCE_SOLVES,
+  SOLVER_OPTION_DEFAULTS,
   type CompareCellResult,
   type CompareRequest,
   type FrameData,
@@ -147,6 +148,7 @@ export class Comparison {
         spacing: 'leading',
         eta: 0,
         variance: 'auto',
+        ...SOLVER_OPTION_DEFAULTS,
         samples: this.request.samples,
         seed: this.request.seed,
         preview: 'x0',

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { PROVIDERS, VARIANCE_CHOICES } from '../protocol';
 import { SPACING_CHOICES } from '../runner/runSettings';
-import { METHODS, SAMPLER_NAMES } from '../sampler';
+import { METHODS, SAMPLER_NAMES, SOLVER_TYPES } from '../sampler';
 
 export function newNonce(): string {
   return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
@@ -56,6 +56,12 @@ ${page.body}
 </html>`;
 }
 
+/** Each sampler's solver orders, for the order control: the webview lists only the ones its sampler takes. */
+function solverOrdersAttribute(): string {
+  const orders = Object.fromEntries(SAMPLER_NAMES.flatMap((n) => (METHODS[n].solverOrders ? [[n, METHODS[n].solverOrders]] : [])));
+  return JSON.stringify(orders).replace(/"/g, '&quot;');
+}
+
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const samplers = options(SAMPLER_NAMES, (n) => METHODS[n as keyof typeof METHODS].label);
   return webviewPage(webview, extensionUri, {
@@ -87,6 +93,12 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <vscode-text-field id="eta" inputmode="decimal" aria-label="η (DDIM): eta, used by DDIM only" class="eta">η (DDIM)</vscode-text-field>
     <label class="field"><span id="variance-label">Variance (DDPM)</span>
       <vscode-dropdown id="variance" aria-labelledby="variance-label">${options(VARIANCE_CHOICES, (v) => (v === 'auto' ? "auto (the model's)" : v))}</vscode-dropdown></label>
+    <label class="field"><span id="solver-order-label">Order</span>
+      <vscode-dropdown id="solver-order" aria-labelledby="solver-order-label" data-orders="${solverOrdersAttribute()}"><vscode-option value="0">default</vscode-option></vscode-dropdown></label>
+    <label class="field"><span id="solver-type-label">B(h) (UniPC)</span>
+      <vscode-dropdown id="solver-type" aria-labelledby="solver-type-label">${options(SOLVER_TYPES, (v) => (v === 'bh2' ? 'bh2 (eʰ − 1, default)' : 'bh1 (h)'))}</vscode-dropdown></label>
+    <vscode-text-field id="tolerance" inputmode="decimal" aria-label="Tolerance of the adaptive probability-flow solver (pf only)" class="tolerance">Tolerance (pf)</vscode-text-field>
+    <vscode-text-field id="eps-scale" inputmode="decimal" aria-label="ε scale: every ε the model returns times this (1: the model as it is)" title="ε scaling: 1 is the model as it is; 1.02 lowers the bundled model's FD at 10 calls">ε scale</vscode-text-field>
     <label class="field"><span id="provider-label">Provider</span>
       <vscode-dropdown id="provider" aria-labelledby="provider-label">${options(PROVIDERS)}</vscode-dropdown></label>
     <label class="field"><span id="preview-label">Preview</span>

@@ -1,11 +1,11 @@
 /**
  * Settings from a PNG saved by `pndm sample` or the panel (its recipe, src/runner/recipe.ts): the
- * panel's controls take the recipe's sampler, steps, samples, seed, spacing, η, variance and provider
- * (the preview stays as it was), checked by the same rules as a Generate message. No vscode import.
+ * panel's controls take the recipe's sampler, steps, samples, seed, spacing, η, variance, solver order
+ * and type, ε scale, tolerance and provider (the preview stays as it was), checked by the same rules as
+ * a Generate message. No vscode import.
  */
-import type { RunSettings } from '../protocol';
+import { SOLVER_OPTION_DEFAULTS, type RunSettings } from '../protocol';
 import { readPngSettings, readPngText } from '../runner/pngText';
-import { DEFAULT_OPTIONS } from '../sampler';
 import { validateRunSettings } from './validate';
 
 export type PngSettings =
@@ -14,7 +14,7 @@ export type PngSettings =
       readonly settings: RunSettings;
       readonly model?: string;
       readonly line: string;
-      /** What the recipe set that the panel has no control for (e.g. "ε scale 1.02"): its samples will differ. */
+      /** What the recipe set that the panel has no control for (a tuned grid): its samples will differ. */
       readonly notInPanel: readonly string[];
     }
   | { readonly ok: false; readonly error: string };
@@ -41,6 +41,11 @@ export function settingsFromPng(bytes: Uint8Array, name: string, current: RunSet
     spacing: recipe.spacing ?? current.spacing,
     eta: recipe.eta ?? current.eta,
     variance: recipe.variance ?? current.variance,
+    // a recipe leaves out what was the default: no order, B(h) or ε scale means the sampler's own
+    solverOrder: recipe.solverOrder ?? SOLVER_OPTION_DEFAULTS.solverOrder,
+    solverType: recipe.solverType ?? SOLVER_OPTION_DEFAULTS.solverType,
+    epsScale: recipe.epsScale ?? SOLVER_OPTION_DEFAULTS.epsScale,
+    tolerance: recipe.tolerance ?? current.tolerance,
     provider: recipe.ep ?? current.provider,
     preview: current.preview,
   });
@@ -54,16 +59,13 @@ export function settingsFromPng(bytes: Uint8Array, name: string, current: RunSet
   };
 }
 
-/** The recipe's settings that change its samples but have no control in the panel (pndm sample --settings has them all). */
+/**
+ * The recipe's settings that change its samples but have no control in the panel (pndm sample
+ * --settings has them all): a grid given by its timesteps, which the panel's `tuned` takes from the
+ * grid saved for the model instead.
+ */
 function notInPanel(recipe: Record<string, unknown>): string[] {
   const missing: string[] = [];
-  if (recipe.sampler === 'pf' && recipe.tolerance !== undefined && recipe.tolerance !== DEFAULT_OPTIONS.tolerance) {
-    missing.push(`tolerance ${String(recipe.tolerance)}`);
-  }
-  if (recipe.solverOrder !== undefined) missing.push(`solver order ${String(recipe.solverOrder)}`);
-  if (recipe.solverType !== undefined && recipe.solverType !== DEFAULT_OPTIONS.solverType)
-    missing.push(`solver type ${String(recipe.solverType)}`);
-  if (recipe.epsScale !== undefined && recipe.epsScale !== 1) missing.push(`ε scale ${String(recipe.epsScale)}`);
-  if (Array.isArray(recipe.grid)) missing.push(`the tuned grid ${recipe.grid.join(',')} (the panel uses the grid saved for this model)`);
+  if (Array.isArray(recipe.grid)) missing.push(`tuned grid ${recipe.grid.join(',')} (the panel uses the grid saved for this model)`);
   return missing;
 }

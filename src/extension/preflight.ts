@@ -1,13 +1,14 @@
 /**
  * Checks a run request against the model it would run on, before anything starts: more steps than
- * the model's training timesteps, or a batch whose sampler state would not fit the memory budget
- * (samples × C × H × W × (history + working copies) × 4 bytes, src/runner/budget.ts). The panel calls it
+ * the model's training timesteps, fewer steps than the solver's order, or a batch whose sampler state
+ * would not fit the memory budget (samples × C × H × W × (history + working copies) × 4 bytes,
+ * src/runner/budget.ts). The panel calls it
  * before a run is created (so nothing starts), and the worker again before its first model call (for
  * a run asked for while the model was still loading). Pure: no vscode import.
  */
 import type { RunSettings } from '../protocol';
 import { checkRunBudget, MEMORY_BUDGET_BYTES } from '../runner/budget';
-import type { ImageShape } from '../sampler';
+import { solverOrderFor, type ImageShape } from '../sampler';
 
 /** What a run must fit: the model's image and its number of training timesteps T. */
 export interface ModelLimits {
@@ -17,13 +18,19 @@ export interface ModelLimits {
 
 /** Why this run cannot start (one sentence with the numbers and what to change), or undefined when it can. */
 export function preflightRun(
-  settings: Pick<RunSettings, 'sampler' | 'steps' | 'samples'>,
+  settings: Pick<RunSettings, 'sampler' | 'steps' | 'samples'> & Partial<Pick<RunSettings, 'solverOrder'>>,
   model: ModelLimits,
   budget = MEMORY_BUDGET_BYTES,
 ): string | undefined {
   const T = model.numTrainTimesteps;
   if (settings.steps > T) {
     return `Generate refused: ${settings.steps} steps is more than the model's ${T} training timesteps; use at most ${T} steps.`;
+  }
+  try {
+    // UniPC of order 3 in 2 steps: refused now rather than by the sampler once the run has started
+    solverOrderFor(settings.sampler, settings.steps, settings.solverOrder || undefined);
+  } catch (error) {
+    return `Generate refused: ${(error as Error).message}`;
   }
   try {
     checkRunBudget(settings.sampler, settings.samples, model.imageShape, budget);

@@ -112,7 +112,7 @@ export class SamplingRun extends Disposable {
     post({ type: MessageType.RunStarted, settings: s, expectedNfe: METHODS[s.sampler].nfe(s.steps) });
     log(
       'info',
-      `Run: ${s.sampler}, ${s.steps} steps, ${s.samples} samples, seed ${s.seed}, ${s.spacing}, η ${s.eta}, variance ${s.variance}, provider ${s.provider}, model ${modelPath}.`,
+      `Run: ${s.sampler}, ${s.steps} steps, ${s.samples} samples, seed ${s.seed}, ${s.spacing}, η ${s.eta}, variance ${s.variance}, order ${s.solverOrder || 'default'}, ${s.solverType}, ε scale ${s.epsScale}, tolerance ${s.tolerance}, provider ${s.provider}, model ${modelPath}.`,
     );
     const { id, done } = client.run(
       { ...s, modelPath },

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
-import type { HistoryEntry, RunSettings } from '../protocol';
+import { SOLVER_OPTION_DEFAULTS, type HistoryEntry, type RunSettings } from '../protocol';
 
 const KEY = 'pndm.history';
 /** Runs kept. */
@@ -23,7 +23,10 @@ export class RunHistory {
 
   get entries(): readonly HistoryEntry[] {
     const stored = this.memento.get<unknown>(KEY);
-    return Array.isArray(stored) ? stored.filter(isEntry) : [];
+    // a run kept before the panel had solver controls ran with their defaults
+    return Array.isArray(stored)
+      ? stored.filter(isEntry).map((e) => ({ ...e, settings: { ...SOLVER_OPTION_DEFAULTS, ...e.settings } }))
+      : [];
   }
 
   get(id: string): HistoryEntry | undefined {

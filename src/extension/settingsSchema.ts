@@ -5,8 +5,8 @@
  * test checks that package.json's `contributes.configuration` says the same.
  */
 import { SPACING_CHOICES } from '../runner/runSettings';
-import { SAMPLER_NAMES } from '../sampler';
-import { LIMITS, PREVIEWS, PROVIDERS, VARIANCE_CHOICES, type RunSettings } from '../protocol';
+import { METHODS, SAMPLER_NAMES, SOLVER_TYPES, type SamplerName } from '../sampler';
+import { LIMITS, PREVIEWS, PROVIDERS, SOLVER_OPTION_DEFAULTS, VARIANCE_CHOICES, type RunSettings } from '../protocol';
 
 export interface ExtensionSettings {
   /** "" = the bundled model; a relative path is taken from the first workspace folder; `~` is the home folder. */
@@ -18,6 +18,10 @@ export interface ExtensionSettings {
   readonly spacing: RunSettings['spacing'];
   readonly eta: number;
   readonly variance: RunSettings['variance'];
+  readonly solverOrder: number;
+  readonly solverType: RunSettings['solverType'];
+  readonly epsScale: number;
+  readonly tolerance: number;
   readonly executionProvider: RunSettings['provider'];
   readonly preview: RunSettings['preview'];
   /** "" = the first workspace folder (or ask, when no folder is open); relative and `~` as for modelPath. */
@@ -35,6 +39,7 @@ export const DEFAULTS: Readonly<ExtensionSettings> = Object.freeze({
   spacing: 'auto',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   executionProvider: 'auto',
   preview: 'x0',
   outputFolder: '',
@@ -57,6 +62,10 @@ export const RULES: { readonly [K in keyof ExtensionSettings]: Rule } = {
   spacing: { kind: 'enum', values: SPACING_CHOICES },
   eta: { kind: 'number', ...LIMITS.eta },
   variance: { kind: 'enum', values: VARIANCE_CHOICES },
+  solverOrder: { kind: 'integer', ...LIMITS.solverOrder },
+  solverType: { kind: 'enum', values: SOLVER_TYPES },
+  epsScale: { kind: 'number', ...LIMITS.epsScale },
+  tolerance: { kind: 'number', ...LIMITS.tolerance },
   executionProvider: { kind: 'enum', values: PROVIDERS },
   preview: { kind: 'enum', values: PREVIEWS },
   outputFolder: { kind: 'string' },
@@ -141,7 +150,26 @@ export function normalizeSettings(get: (key: keyof ExtensionSettings) => unknown
       message: `pndm.${key} is ${showValue(value)}, which is not ${describeRule(RULES[key])}; using the default ${showValue(DEFAULTS[key])}.`,
     });
   }
+  const order = solverOrderProblem(settings.sampler as SamplerName, settings.solverOrder as number);
+  if (order) {
+    problems.push({
+      key: 'solverOrder',
+      value: settings.solverOrder,
+      message: `pndm.solverOrder is ${settings.solverOrder}, but ${order}; using the sampler's default.`,
+    });
+    settings.solverOrder = DEFAULTS.solverOrder;
+  }
   return { settings: settings as unknown as ExtensionSettings, problems };
+}
+
+/**
+ * Why `order` does not fit `sampler` ("UniPC takes 1 to 3 (0: its default 2)"), or undefined when it
+ * does: 0 always fits, and so does any order for a sampler without one (it is ignored there).
+ */
+export function solverOrderProblem(sampler: SamplerName, order: number): string | undefined {
+  const orders = METHODS[sampler].solverOrders;
+  if (order === 0 || !orders || (order >= orders.min && order <= orders.max)) return undefined;
+  return `${METHODS[sampler].label} takes ${orders.min} to ${orders.max} (0: its default ${orders.default})`;
 }
 
 /**
@@ -191,6 +219,10 @@ export function runSettingsOf(s: ExtensionSettings): RunSettings {
     spacing: s.spacing,
     eta: s.eta,
     variance: s.variance,
+    solverOrder: s.solverOrder,
+    solverType: s.solverType,
+    epsScale: s.epsScale,
+    tolerance: s.tolerance,
     provider: s.executionProvider,
     preview: s.preview,
   };

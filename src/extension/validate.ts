@@ -17,7 +17,7 @@ import {
   type RunSettings,
 } from '../protocol';
 import { SAMPLER_NAMES, type SamplerName } from '../sampler';
-import { describeRule, RULES, satisfies, showValue, type Rule } from './settingsSchema';
+import { describeRule, RULES, satisfies, showValue, solverOrderProblem, type Rule } from './settingsSchema';
 
 export type Validation = { readonly ok: true; readonly message: FromWebview } | { readonly ok: false; readonly error: string };
 
@@ -30,6 +30,10 @@ const RUN_SETTING_RULES: { readonly [K in keyof RunSettings]: Rule } = {
   spacing: RULES.spacing,
   eta: RULES.eta,
   variance: RULES.variance,
+  solverOrder: RULES.solverOrder,
+  solverType: RULES.solverType,
+  epsScale: RULES.epsScale,
+  tolerance: RULES.tolerance,
   provider: RULES.executionProvider,
   preview: RULES.preview,
 };
@@ -71,7 +75,10 @@ export function validateRunSettings(raw: unknown): { ok: true; settings: RunSett
     }
     out[key] = raw[key];
   }
-  return { ok: true, settings: out as unknown as RunSettings };
+  const settings = out as unknown as RunSettings;
+  const order = solverOrderProblem(settings.sampler, settings.solverOrder);
+  if (order) return { ok: false, error: `settings.solverOrder is ${settings.solverOrder}; ${order}.` };
+  return { ok: true, settings };
 }
 
 const isImageIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < LIMITS.samples.max;

@@ -7,7 +7,7 @@
 import type { ModelInfo } from '../model/onnxModel';
 import type { FrameData, Preview, ProviderName, RunProgress, VarianceChoice } from '../protocol';
 import type { SpacingChoice } from '../runner/runSettings';
-import type { ImageShape, SamplerName, SamplingSettings } from '../sampler';
+import type { ImageShape, SamplerName, SamplingSettings, SolverType } from '../sampler';
 
 // #region host → worker
 /** Open (or reuse) the session for (modelPath, provider) and report what the adapter found. */
@@ -30,6 +30,11 @@ export interface RunRequest {
   readonly spacing: SpacingChoice;
   readonly eta: number;
   readonly variance: VarianceChoice;
+  /** 0: the sampler's default. */
+  readonly solverOrder: number;
+  readonly solverType: SolverType;
+  readonly epsScale: number;
+  readonly tolerance: number;
   readonly samples: number;
   /** 0..2³²−1 (the host has already drawn a random seed for −1). */
   readonly seed: number;

@@ -20,7 +20,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /** The sampler's settings for a request on this model: the one rule the CLI follows too (src/runner/runSettings.ts). */
 export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
-  return samplingSettingsFor(model.info, request);
+  // the panel's order 0 means the sampler's default; a sampler without an order is given none, so that
+  // its recipe does not record one it never used
+  const hasOrder = METHODS[request.sampler].solverOrders !== undefined && request.solverOrder !== 0;
+  return samplingSettingsFor(model.info, { ...request, solverOrder: hasOrder ? request.solverOrder : undefined });
 }
 
 export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {

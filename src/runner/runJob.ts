@@ -4,6 +4,7 @@
  * No vscode import; the model is anything that implements EpsModel.
  */
 import {
+  DEFAULT_OPTIONS,
   initialNoise,
   makeSchedule,
   METHODS,
@@ -114,11 +115,21 @@ export async function runJob(model: JobModel, request: JobRequest, hooks: Omit<R
   };
 }
 
-/** The option that shaped this run's samples, for the summary line: DDIM's η > 0, DDPM's variance. */
+/**
+ * The options that shaped this run's samples, for the summary line: DDIM's η > 0, DDPM's variance, and
+ * an order, B(h), tolerance or ε scale other than the default, so that two runs' lines tell them apart.
+ */
 function methodNote(settings: SamplingSettings): string {
-  if (settings.sampler === 'ddim' && settings.options.eta > 0) return ` (η = ${settings.options.eta})`;
-  if (settings.sampler === 'ddpm') return ` (variance ${settings.options.variance})`;
-  return '';
+  const { sampler, options } = settings;
+  const notes: string[] = [];
+  if (sampler === 'ddim' && options.eta > 0) notes.push(`η = ${options.eta}`);
+  if (sampler === 'ddpm') notes.push(`variance ${options.variance}`);
+  const orders = METHODS[sampler].solverOrders;
+  if (orders && options.solverOrder !== undefined && options.solverOrder !== orders.default) notes.push(`order ${options.solverOrder}`);
+  if (sampler === 'unipc' && options.solverType !== DEFAULT_OPTIONS.solverType) notes.push(options.solverType);
+  if (sampler === 'pf' && options.tolerance !== DEFAULT_OPTIONS.tolerance) notes.push(`tolerance ${options.tolerance}`);
+  if (options.epsScale !== undefined && options.epsScale !== 1) notes.push(`ε × ${options.epsScale}`);
+  return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
 /** The one-line summary the CLI prints and the panel shows. */

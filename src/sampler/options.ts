@@ -27,6 +27,13 @@ export interface MethodOptions {
   readonly epsScale?: number;
 }
 
+/** The ranges the CLI and the panel accept (a user's typo is refused, not run for minutes). */
+export const OPTION_LIMITS = {
+  tolerance: { min: 1e-8, max: 0.5 },
+  /** Useful values lie within a few percent of 1; beyond ±50% the samples are no longer the model's. */
+  epsScale: { min: 0.5, max: 1.5 },
+} as const;
+
 export const DEFAULT_OPTIONS: MethodOptions = {
   eta: 0,
   tolerance: 1e-3,

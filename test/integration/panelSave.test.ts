@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
-import { MessageType } from '../../src/protocol';
+import { MessageType, type RunSettings } from '../../src/protocol';
 import { encodeGridPng } from '../../src/runner/png';
 import { decodePng } from '../support/png';
 import { closePanel, collect, generate, openPanel, SMALL } from './pndmHelpers';
@@ -116,7 +116,7 @@ describe('PNDM: Save and Copy settings', function () {
     });
   });
 
-  it('Open Settings from a pndm sample PNG names what the panel has no control for, so the user knows its samples will differ', async () => {
+  it("Open Settings from a pndm sample PNG fills the panel's solver controls, and names a grid given by its timesteps, which it cannot set", async () => {
     const panel = await openPanel();
     const file = join(folder, 'cli-recipe.png');
     const recipe = {
@@ -129,6 +129,7 @@ describe('PNDM: Save and Copy settings', function () {
       variance: 'fixed_small',
       tolerance: 0.001,
       solverOrder: 3,
+      solverType: 'bh1',
       epsScale: 1.02,
       ep: 'cpu',
       model: 'mnist_ddpm.onnx',
@@ -138,12 +139,33 @@ describe('PNDM: Save and Copy settings', function () {
       file,
       encodeGridPng(new Float32Array(4 * 32 * 32), 4, { channels: 1, height: 32, width: 32 }, { 'pndm.settings': JSON.stringify(recipe) }),
     );
+    const shown = collect(panel, (m) => m.type === MessageType.ShowRun);
     const notice = collect(panel, (m) => m.type === MessageType.Notice);
     assert.equal(await vscode.commands.executeCommand('pndm.openSettingsFromPng', vscode.Uri.file(file)), true);
+    const settings = ((await shown).messages.at(-1) as { settings: RunSettings }).settings;
+    assert.deepEqual(
+      [settings.sampler, settings.solverOrder, settings.solverType, settings.epsScale, settings.tolerance],
+      ['unipc', 3, 'bh1', 1.02, 0.001],
+    );
+    assert.equal(((await notice).messages.at(-1) as { message: string }).message, 'Settings restored from cli-recipe.png.');
+    const tunedFile = join(folder, 'cli-tuned.png');
+    writeFileSync(
+      tunedFile,
+      encodeGridPng(
+        new Float32Array(4 * 32 * 32),
+        4,
+        { channels: 1, height: 32, width: 32 },
+        {
+          'pndm.settings': JSON.stringify({ ...recipe, spacing: 'tuned', steps: 3, grid: [900, 500, 100] }),
+        },
+      ),
+    );
+    const tunedNotice = collect(panel, (m) => m.type === MessageType.Notice);
+    assert.equal(await vscode.commands.executeCommand('pndm.openSettingsFromPng', vscode.Uri.file(tunedFile)), true);
     assert.equal(
-      ((await notice).messages.at(-1) as { message: string }).message,
-      'Settings restored from cli-recipe.png. The panel has no control for its solver order 3, ε scale 1.02, so its samples will differ; ' +
-        '`pndm sample --settings cli-recipe.png` reproduces them.',
+      ((await tunedNotice).messages.at(-1) as { message: string }).message,
+      'Settings restored from cli-tuned.png. The panel has no control for its tuned grid 900,500,100 (the panel uses the grid saved for this model), ' +
+        'so its samples will differ; `pndm sample --settings cli-tuned.png` reproduces them.',
     );
   });
 });

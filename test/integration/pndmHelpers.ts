@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PndmTestApi } from '../../src/extension/testApi';
 import type { SamplingPanel } from '../../src/extension/panel';
-import { MessageType, type FrameMessage, type RunSettings, type RunSummary, type ToWebview } from '../../src/protocol';
+import {
+  SOLVER_OPTION_DEFAULTS,
+  MessageType,
+  type FrameMessage,
+  type RunSettings,
+  type RunSummary,
+  type ToWebview,
+} from '../../src/protocol';
 
 export const EXTENSION_ID = 'pndm-sampler.pndm-sampler';
 
@@ -45,6 +52,7 @@ export const SMALL: RunSettings = {
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   provider: 'cpu',
   preview: 'x0',
 };

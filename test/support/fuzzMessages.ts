@@ -26,6 +26,10 @@ const SPACINGS = ['auto', 'leading', 'trailing', 'linspace', 'karras', 'logsnr',
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 const PREVIEWS = ['x0', 'xt'];
 const VARIANCES = ['auto', 'fixed_small', 'fixed_large', 'learned', 'learned_range'];
+const SOLVER_TYPES = ['bh1', 'bh2'];
+/** The orders each sampler with an order takes besides 0 (its default); the others ignore any 0..4. */
+const ORDERS: Record<string, readonly [number, number]> = { unipc: [1, 3], ipndm: [1, 4], 'ipndm-v': [1, 4] };
+const isNumber = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const FIELD_OK: Record<string, (v: unknown) => boolean> = {
   sampler: (v) => typeof v === 'string' && SAMPLERS.includes(v),
@@ -35,6 +39,10 @@ const FIELD_OK: Record<string, (v: unknown) => boolean> = {
   spacing: (v) => typeof v === 'string' && SPACINGS.includes(v),
   eta: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1,
   variance: (v) => typeof v === 'string' && VARIANCES.includes(v),
+  solverOrder: (v) => isInt(v, 0, 4),
+  solverType: (v) => typeof v === 'string' && SOLVER_TYPES.includes(v),
+  epsScale: (v) => isNumber(v, 0.5, 1.5),
+  tolerance: (v) => isNumber(v, 1e-8, 0.5),
   provider: (v) => typeof v === 'string' && PROVIDERS.includes(v),
   preview: (v) => typeof v === 'string' && PREVIEWS.includes(v),
 };
@@ -60,6 +68,9 @@ export function oracle(raw: unknown): Expected {
     if (!has(s, key) || !FIELD_OK[key](s[key])) return { valid: false };
     settings[key] = s[key];
   }
+  const orders = ORDERS[settings.sampler as string];
+  const order = settings.solverOrder as number;
+  if (orders && order !== 0 && (order < orders[0] || order > orders[1])) return { valid: false };
   return { valid: true, message: { type, settings } };
 }
 
@@ -242,6 +253,11 @@ export class MessageFuzzer {
       spacing: this.pick(SPACINGS),
       eta: this.chance(0.3) ? this.pick([0, 1]) : this.rng(),
       variance: this.pick(VARIANCES),
+      // an order the sampler does not take (UniPC's 4) is for the oracle to refuse
+      solverOrder: this.int(5),
+      solverType: this.pick(SOLVER_TYPES),
+      epsScale: this.chance(0.3) ? this.pick([0.5, 1, 1.5]) : 0.5 + this.rng(),
+      tolerance: this.chance(0.3) ? this.pick([1e-8, 1e-3, 0.5]) : 1e-8 + 0.4 * this.rng(),
       provider: this.pick(PROVIDERS),
       preview: this.pick(PREVIEWS),
     };

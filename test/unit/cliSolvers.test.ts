@@ -44,7 +44,7 @@ test('pndm sample runs UniPC of order 3 with bh1 on the logsnr grid: N calls, fi
     ]),
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^UniPC, 5 steps, 1 samples: 5 model calls on cpu/m);
+  assert.match(r.stdout, /^UniPC, 5 steps \(order 3, bh1\), 1 samples: 5 model calls on cpu/m);
   const x = (await readNpy(join(scratch, 'u.npy'))).data as Float32Array;
   assert.ok(x.length === 32 * 32 && x.every(Number.isFinite));
   // the PNG is its own recipe, solver order and type included: replaying it gives the same samples bit for bit

@@ -96,6 +96,18 @@ test('each invalid value falls back to its own default and is reported with key,
   assert.equal(byKey.progressNotification, 'pndm.progressNotification is "yes", which is not true or false; using the default false.');
 });
 
+test("pndm.solverOrder that the chosen sampler does not take falls back to the sampler's default, saying why", () => {
+  const values: Record<string, unknown> = { sampler: 'unipc', solverOrder: 4, solverType: 'bh1', epsScale: 1.02, tolerance: 1e-4 };
+  const { settings, problems } = normalizeSettings((k) => values[k]);
+  assert.deepEqual([settings.solverOrder, settings.solverType, settings.epsScale, settings.tolerance], [0, 'bh1', 1.02, 1e-4]);
+  assert.deepEqual(
+    problems.map((p) => p.message),
+    ["pndm.solverOrder is 4, but UniPC takes 1 to 3 (0: its default 2); using the sampler's default."],
+  );
+  assert.equal(normalizeSettings((k) => ({ sampler: 'ipndm', solverOrder: 4 })[k as string]).settings.solverOrder, 4);
+  assert.deepEqual(normalizeSettings((k) => ({ sampler: 'ddim', solverOrder: 3 })[k as string]).problems, [], 'ignored by DDIM');
+});
+
 test('runSettingsOf maps executionProvider to provider', () => {
   assert.deepEqual(runSettingsOf({ ...DEFAULTS, executionProvider: 'cuda' }), {
     sampler: 'f-pndm',
@@ -105,6 +117,10 @@ test('runSettingsOf maps executionProvider to provider', () => {
     spacing: 'auto',
     eta: 0,
     variance: 'auto',
+    solverOrder: 0,
+    solverType: 'bh2',
+    epsScale: 1,
+    tolerance: 0.001,
     provider: 'cuda',
     preview: 'x0',
   });

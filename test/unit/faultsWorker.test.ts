@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { RunFailed, WorkerClient } from '../../src/extension/workerClient';
 import type { RunRequest } from '../../src/extension/workerProtocol';
 import { bundledModel, repoRoot } from '../support/paths';
+import { SOLVER_OPTION_DEFAULTS } from '../../src/protocol';
 
 const worker = () => join(repoRoot(), 'dist', 'worker.js');
 const request = (patch: Partial<RunRequest> = {}): Omit<RunRequest, 'type' | 'id'> => ({
@@ -19,6 +20,7 @@ const request = (patch: Partial<RunRequest> = {}): Omit<RunRequest, 'type' | 'id
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   samples: 2,
   seed: 1,
   preview: 'x0',

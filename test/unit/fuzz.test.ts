@@ -36,7 +36,7 @@ function check(c: FuzzCase, i: number): { valid: boolean; error?: string } {
     assert.ok(v.error.length > 20 && v.error.length < 400, `${what}: error of ${v.error.length} characters`);
     assert.match(
       v.error,
-      /^(A panel message must be an object with a "type", got .+\.|Unknown panel message type .+; expected one of ready, generate, cancel, save, copySettings, browseModel, useBundledModel, recentModels, openCompare, resampleImage, exportAnimation, openHistory, saveHistory, openPng\.|(Re-sample|Export) refused: index .+\.|History request refused: id .+\.|Open PNG refused: .+\.|Generate refused: settings(\.(sampler|steps|samples|seed|spacing|eta|variance|provider|preview))? (is|must be) .+\.)$/s,
+      /^(A panel message must be an object with a "type", got .+\.|Unknown panel message type .+; expected one of ready, generate, cancel, save, copySettings, browseModel, useBundledModel, recentModels, openCompare, resampleImage, exportAnimation, openHistory, saveHistory, openPng\.|(Re-sample|Export) refused: index .+\.|History request refused: id .+\.|Open PNG refused: .+\.|Generate refused: settings(\.(sampler|steps|samples|seed|spacing|eta|variance|solverOrder|solverType|epsScale|tolerance|provider|preview))? (is|must be) .+\.)$/s,
       what,
     );
     return { valid: false, error: v.error };
@@ -100,6 +100,10 @@ test('fields inherited through a prototype are not the message: they are refused
     spacing: 'leading',
     eta: 0,
     variance: 'auto',
+    solverOrder: 0,
+    solverType: 'bh2',
+    epsScale: 1,
+    tolerance: 0.001,
     provider: 'cpu',
     preview: 'x0',
   };

@@ -7,7 +7,7 @@ import { diffusersFolderOf, isOnnxFile, modelTargetOf } from '../../src/extensio
 import { settingsFromPng } from '../../src/extension/pngSettings';
 import { MAX_HISTORY, MAX_KEPT_PNG, RunHistory } from '../../src/extension/runHistory';
 import { encodeGridPng } from '../../src/runner/png';
-import type { RunSettings } from '../../src/protocol';
+import { SOLVER_OPTION_DEFAULTS, type RunSettings } from '../../src/protocol';
 import { imageAt, tileOrigin, toGridPixels } from '../../webview/gridLayout';
 import { changedSettings } from '../../webview/settingsMerge';
 
@@ -19,6 +19,7 @@ const base: RunSettings = {
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   provider: 'auto',
   preview: 'x0',
 };
@@ -97,9 +98,21 @@ test('the run history keeps the last runs, most recent first, with their PNG; a 
   assert.equal(history.get('nope'), undefined);
   store.set('pndm.history', [{ junk: true }, ...(store.get('pndm.history') as unknown[])]);
   assert.equal(history.entries[0].line, 'big', 'a malformed stored entry is skipped');
+  // a run kept before the panel had solver controls opens with their defaults, which it ran with
+  const older: Partial<RunSettings> = { ...base, sampler: 'unipc' };
+  for (const key of ['solverOrder', 'solverType', 'epsScale', 'tolerance'] as const) delete older[key];
+  store.set('pndm.history', [{ id: 'old', time: 1, modelPath: '/m.onnx', settings: older, line: 'old' }]);
+  assert.deepEqual(history.get('old')!.settings, {
+    ...base,
+    sampler: 'unipc',
+    solverOrder: 0,
+    solverType: 'bh2',
+    epsScale: 1,
+    tolerance: 0.001,
+  });
 });
 
-test('a PNG saved by pndm gives back its settings (the preview stays); a PNG without a recipe is refused with what to do', () => {
+test('a PNG saved by pndm gives back its settings, solver options too (the preview stays); a PNG without a recipe is refused with what to do', () => {
   const recipe = {
     sampler: 'ddim',
     steps: 12,
@@ -130,6 +143,11 @@ test('a PNG saved by pndm gives back its settings (the preview stays); a PNG wit
       spacing: 'trailing',
       eta: 0.5,
       variance: 'fixed_small',
+      // left out of the recipe: the defaults, whatever the panel had
+      solverOrder: 0,
+      solverType: 'bh2',
+      epsScale: 1,
+      tolerance: 0.001,
       provider: 'cpu',
       preview: 'xt',
     },
@@ -137,7 +155,13 @@ test('a PNG saved by pndm gives back its settings (the preview stays); a PNG wit
     line: 'DDIM, 12 steps',
     notInPanel: [],
   });
-  // a CLI recipe with settings the panel has no control for: restored, and named so the user knows the samples will differ
+  const withOptions = { ...base, solverOrder: 2, solverType: 'bh1', epsScale: 0.9, tolerance: 0.01 } as const;
+  const ddimRead = settingsFromPng(png, 'x.png', withOptions);
+  assert.deepEqual(
+    ddimRead.ok && [ddimRead.settings.solverOrder, ddimRead.settings.solverType, ddimRead.settings.epsScale, ddimRead.settings.tolerance],
+    [0, 'bh2', 1, 0.001],
+  );
+  // a CLI recipe's solver options fill the panel's controls; only a grid given by its timesteps has no control
   const cli = encodeGridPng(
     new Float32Array(4 * 4),
     4,
@@ -155,12 +179,18 @@ test('a PNG saved by pndm gives back its settings (the preview stays); a PNG wit
     },
   );
   const cliRead = settingsFromPng(cli, 'cli.png', base);
-  assert.deepEqual(cliRead.ok && cliRead.notInPanel, [
-    'solver order 3',
-    'solver type bh1',
-    'ε scale 1.02',
-    'the tuned grid 900,500,100 (the panel uses the grid saved for this model)',
-  ]);
+  assert.ok(cliRead.ok);
+  assert.deepEqual(
+    [
+      cliRead.settings.sampler,
+      cliRead.settings.spacing,
+      cliRead.settings.solverOrder,
+      cliRead.settings.solverType,
+      cliRead.settings.epsScale,
+    ],
+    ['unipc', 'tuned', 3, 'bh1', 1.02],
+  );
+  assert.deepEqual(cliRead.notInPanel, ['tuned grid 900,500,100 (the panel uses the grid saved for this model)']);
   const pfRead = settingsFromPng(
     encodeGridPng(
       new Float32Array(4),
@@ -171,7 +201,22 @@ test('a PNG saved by pndm gives back its settings (the preview stays); a PNG wit
     'pf.png',
     base,
   );
-  assert.deepEqual(pfRead.ok && pfRead.notInPanel, ['tolerance 0.00001']);
+  assert.deepEqual(pfRead.ok && [pfRead.settings.tolerance, pfRead.notInPanel], [1e-5, []]);
+  // an order the recipe's sampler does not take is refused as a Generate would be
+  const badOrder = settingsFromPng(
+    encodeGridPng(
+      new Float32Array(4),
+      1,
+      { channels: 1, height: 2, width: 2 },
+      { 'pndm.settings': JSON.stringify({ ...recipe, sampler: 'unipc', solverOrder: 4 }) },
+    ),
+    'order.png',
+    base,
+  );
+  assert.equal(
+    !badOrder.ok && badOrder.error,
+    'order.png: its recipe does not fit the panel: settings.solverOrder is 4; UniPC takes 1 to 3 (0: its default 2).',
+  );
   const plain = encodeGridPng(new Float32Array(4), 1, { channels: 1, height: 2, width: 2 });
   const refused = settingsFromPng(plain, 'plain.png', base);
   assert.match(

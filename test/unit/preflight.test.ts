@@ -10,6 +10,7 @@ import { preflightRun } from '../../src/extension/preflight';
 import { runInWorker, type RunnableModel } from '../../src/extension/workerRun';
 import type { FromWorker, RunRequest } from '../../src/extension/workerProtocol';
 import { DEFAULT_SCHEDULE } from '../../src/sampler';
+import { SOLVER_OPTION_DEFAULTS } from '../../src/protocol';
 
 const big = { imageShape: { channels: 1, height: 512, width: 512 }, numTrainTimesteps: 1000 };
 const t100 = { imageShape: { channels: 1, height: 4, width: 4 }, numTrainTimesteps: 100 };
@@ -41,6 +42,15 @@ test("more steps than the model's training timesteps are refused, naming T", () 
   assert.equal(preflightRun({ sampler: 'ddim', steps: 1, samples: 1 }, t100), undefined);
 });
 
+test("fewer steps than the solver's order are refused before the run, with what to change", () => {
+  assert.equal(
+    preflightRun({ sampler: 'unipc', steps: 2, samples: 1, solverOrder: 3 }, t100),
+    'Generate refused: UniPC needs at least 3 steps (its order), got 2; use more steps or a lower order.',
+  );
+  assert.equal(preflightRun({ sampler: 'unipc', steps: 2, samples: 1, solverOrder: 0 }, t100), undefined, 'its default order 2');
+  assert.equal(preflightRun({ sampler: 'ddim', steps: 2, samples: 1, solverOrder: 3 }, t100), undefined, 'DDIM has no order');
+});
+
 test('the worker refuses such a run before its first model call, with the same message', async () => {
   let calls = 0;
   const model: RunnableModel = {
@@ -62,6 +72,7 @@ test('the worker refuses such a run before its first model call, with the same m
     spacing: 'leading',
     eta: 0,
     variance: 'auto',
+    ...SOLVER_OPTION_DEFAULTS,
     samples: 2,
     seed: 0,
     preview: 'x0',

@@ -89,6 +89,10 @@ test('no webview message carries a path: path-like fields are dropped from every
     spacing: 'leading',
     eta: 0,
     variance: 'auto',
+    solverOrder: 0,
+    solverType: 'bh2',
+    epsScale: 1,
+    tolerance: 0.001,
     provider: 'cpu',
     preview: 'x0',
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateMessage, validateRunSettings } from '../../src/extension/validate';
-import { MessageType, type RunSettings } from '../../src/protocol';
+import { SOLVER_OPTION_DEFAULTS, MessageType, type RunSettings } from '../../src/protocol';
 import { SAMPLER_NAMES } from '../../src/sampler';
 
 const good: RunSettings = {
@@ -12,10 +12,12 @@ const good: RunSettings = {
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   provider: 'auto',
   preview: 'x0',
 };
-const generate = (settings: unknown) => validateMessage({ type: 'generate', settings });
+const generateMessage = (settings: unknown) => ({ type: 'generate', settings });
+const generate = (settings: unknown) => validateMessage(generateMessage(settings));
 const refused = (raw: unknown, pattern: RegExp) => {
   const v = validateMessage(raw);
   assert.equal(v.ok, false, `expected ${JSON.stringify(raw)} to be refused`);
@@ -142,4 +144,28 @@ test('the first problem is reported with the message type, and long values are s
 test('validateRunSettings accepts exactly the RunSettings keys', () => {
   const v = validateRunSettings({ ...good, provider: 'cpu', preview: 'xt' });
   assert.deepEqual(v, { ok: true, settings: { ...good, provider: 'cpu', preview: 'xt' } });
+});
+
+test('the solver options: an order the sampler does not take, a B(h) or ε scale out of range, are refused saying what fits', () => {
+  refused(
+    generateMessage({ ...good, sampler: 'unipc', solverOrder: 4 }),
+    /^Generate refused: settings\.solverOrder is 4; UniPC takes 1 to 3 \(0: its default 2\)\.$/,
+  );
+  refused(generateMessage({ ...good, sampler: 'ipndm', solverOrder: 5 }), /settings\.solverOrder is 5; it must be an integer from 0 to 4/);
+  refused(generateMessage({ ...good, solverOrder: 2.5 }), /solverOrder is 2\.5; it must be an integer/);
+  refused(generateMessage({ ...good, solverType: 'bh3' }), /settings\.solverType is "bh3"; it must be one of bh1, bh2/);
+  refused(generateMessage({ ...good, epsScale: 2 }), /settings\.epsScale is 2; it must be a number from 0\.5 to 1\.5/);
+  refused(generateMessage({ ...good, tolerance: 0 }), /settings\.tolerance is 0; it must be a number from 1e-8 to 0\.5/);
+  const withoutScale: Record<string, unknown> = { ...good };
+  delete withoutScale.epsScale;
+  refused(generateMessage(withoutScale), /settings\.epsScale is missing/);
+  // every order a sampler takes is accepted, and any order on a sampler that has none (it is ignored there)
+  for (const [sampler, orders] of [
+    ['unipc', [0, 1, 2, 3]],
+    ['ipndm', [0, 1, 2, 3, 4]],
+    ['ipndm-v', [0, 4]],
+    ['ddim', [0, 3, 4]],
+  ] as const) {
+    for (const solverOrder of orders) assert.equal(generate({ ...good, sampler, solverOrder }).ok, true, `${sampler} order ${solverOrder}`);
+  }
 });

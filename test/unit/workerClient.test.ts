@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pngTextOf, settingsFileOf } from '../../src/extension/modelSummary';
 import { RunFailed, WorkerClient } from '../../src/extension/workerClient';
-import type { RunSettings } from '../../src/protocol';
+import { SOLVER_OPTION_DEFAULTS, type RunSettings } from '../../src/protocol';
 import { encodeGridPng, tileGrid } from '../../src/runner/png';
 import { bundledModel, repoRoot } from '../support/paths';
 import { decodePng } from '../support/png';
@@ -23,45 +23,78 @@ const settings: RunSettings = {
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   provider: 'cpu',
   preview: 'x0',
 };
 const request = (patch: Partial<RunSettings> = {}) => ({ ...settings, ...patch, modelPath: bundledModel() });
 
+/** Run `patch` in the worker, save it as the panel does, and check that `pndm sample --settings` draws the same grid. */
+async function checkCliParity(client: WorkerClient, patch: Partial<RunSettings>) {
+  const frames: boolean[] = [];
+  const done = await client.run(request(patch), { onFrame: (f) => frames.push(f.final) }).done;
+  assert.equal(frames.at(-1), true);
+  const summary = {
+    settings: { ...settings, ...patch },
+    nfe: done.nfe,
+    provider: done.provider,
+    wallMs: done.wallMs,
+    modelMs: done.modelMs,
+    line: done.line,
+    sampling: done.settings,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pndm-parity-'));
+  // what Save writes (the same functions, without the vscode dialogs) and what Copy settings copies
+  writeFileSync(
+    join(dir, 'panel.png'),
+    encodeGridPng(new Float32Array(done.x), done.count, done.shape, await pngTextOf(summary, bundledModel())),
+  );
+  const recipe = await settingsFileOf(summary, bundledModel());
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify(recipe));
+  const fromPanel = tileGrid(new Float32Array(done.x), done.count, done.shape);
+  for (const saved of ['panel.png', 'settings.json']) {
+    const cli = spawnSync(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'pndm.js'), 'sample', '--settings', join(dir, saved), '--out', join(dir, `cli-${saved}.png`)],
+      { encoding: 'utf8' },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    const fromCli = decodePng(readFileSync(join(dir, `cli-${saved}.png`)));
+    assert.deepEqual([fromCli.width, fromCli.height], [fromPanel.width, fromPanel.height]);
+    assert.ok(Buffer.from(fromPanel.pixels).equals(fromCli.pixels), `the CLI drew different pixels from ${saved}`);
+  }
+  return { done, recipe };
+}
+
 test("the panel's saved PNG and its copied settings make `pndm sample --settings` draw exactly the panel's grid", async () => {
   const client = new WorkerClient(worker(), () => undefined);
   try {
-    const frames: boolean[] = [];
-    const done = await client.run(request(), { onFrame: (f) => frames.push(f.final) }).done;
-    assert.equal(frames.at(-1), true);
-    const summary = {
-      settings,
-      nfe: done.nfe,
-      provider: done.provider,
-      wallMs: done.wallMs,
-      modelMs: done.modelMs,
-      line: done.line,
-      sampling: done.settings,
-    };
-    const dir = mkdtempSync(join(tmpdir(), 'pndm-parity-'));
-    // what Save writes (the same functions, without the vscode dialogs) and what Copy settings copies
-    writeFileSync(
-      join(dir, 'panel.png'),
-      encodeGridPng(new Float32Array(done.x), done.count, done.shape, await pngTextOf(summary, bundledModel())),
-    );
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify(await settingsFileOf(summary, bundledModel())));
-    const fromPanel = tileGrid(new Float32Array(done.x), done.count, done.shape);
-    for (const saved of ['panel.png', 'settings.json']) {
-      const cli = spawnSync(
-        process.execPath,
-        [join(repoRoot(), 'bin', 'pndm.js'), 'sample', '--settings', join(dir, saved), '--out', join(dir, `cli-${saved}.png`)],
-        { encoding: 'utf8' },
-      );
-      assert.equal(cli.status, 0, cli.stderr);
-      const fromCli = decodePng(readFileSync(join(dir, `cli-${saved}.png`)));
-      assert.deepEqual([fromCli.width, fromCli.height], [fromPanel.width, fromPanel.height]);
-      assert.ok(Buffer.from(fromPanel.pixels).equals(fromCli.pixels), `the CLI drew different pixels from ${saved}`);
-    }
+    await checkCliParity(client, {});
+  } finally {
+    client.dispose();
+  }
+});
+
+test("the panel's solver order, B(h) and ε scale reach the sampler, its recipe and its summary line, and the CLI replays them", async () => {
+  const client = new WorkerClient(worker(), () => undefined);
+  try {
+    const unipc = { sampler: 'unipc', steps: 6 } as const;
+    const plain = await checkCliParity(client, unipc);
+    assert.equal(plain.recipe.solverOrder, undefined);
+    assert.equal(plain.recipe.solverType, 'bh2');
+    assert.equal(plain.recipe.epsScale, undefined);
+    assert.match(plain.done.line, /^UniPC, 6 steps, 4 samples: 6 model calls/);
+    const tuned = await checkCliParity(client, { ...unipc, solverOrder: 3, solverType: 'bh1', epsScale: 1.02 });
+    assert.deepEqual([tuned.recipe.solverOrder, tuned.recipe.solverType, tuned.recipe.epsScale], [3, 'bh1', 1.02]);
+    assert.match(tuned.done.line, /^UniPC, 6 steps \(order 3, bh1, ε × 1\.02\), 4 samples: 6 model calls/);
+    const [a, b] = [new Float32Array(plain.done.x), new Float32Array(tuned.done.x)];
+    let largest = 0;
+    for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i] - b[i]));
+    assert.ok(largest > 0.01, `the options changed the samples by only ${largest}`);
+    // an order on a sampler without one is not recorded: it never shaped the samples
+    const ddim = await checkCliParity(client, { solverOrder: 3 });
+    assert.equal(ddim.recipe.solverOrder, undefined);
+    assert.match(ddim.done.line, /^DDIM, 5 steps, 4 samples/);
   } finally {
     client.dispose();
   }

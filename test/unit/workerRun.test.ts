@@ -13,6 +13,7 @@ import { DEFAULT_SCHEDULE, DEFAULT_SETTINGS, initialNoise, makeSchedule, predict
 import { makeFrame } from '../../src/extension/frames';
 import { gaussianModel } from '../support/sampling';
 import { repoRoot } from '../support/paths';
+import { SOLVER_OPTION_DEFAULTS } from '../../src/protocol';
 
 const shape = { channels: 1, height: 4, width: 4 };
 
@@ -39,6 +40,7 @@ const request = (patch: Partial<RunRequest> = {}): RunRequest => ({
   spacing: 'leading',
   eta: 0,
   variance: 'auto',
+  ...SOLVER_OPTION_DEFAULTS,
   samples: 5,
   seed: 3,
   preview: 'x0',
