@@ -46,7 +46,21 @@ export function registerCommands(services: PanelServices): vscode.Disposable[] {
         services.bundledModel;
       return ComparePanel.createOrShow(services, model);
     }),
-    command('pndm.tuneGrid', (args?: TuneGridArgs) => tuneGridCommand(services, typeof args === 'object' && args ? args : {})),
+    command('pndm.tuneGrid', (args?: TuneGridArgs | vscode.Uri) => {
+      // from a model's context menu: that model (a diffusers folder means its unet/model.onnx)
+      if (args instanceof vscode.Uri) {
+        const target =
+          args.scheme === 'file'
+            ? modelTargetOf(args.fsPath)
+            : { ok: false as const, error: `${args.toString()} is not on the local file system` };
+        if (!target.ok) {
+          void vscode.window.showErrorMessage(`PNDM: cannot tune a grid: ${target.error}`);
+          return Promise.resolve(undefined);
+        }
+        return tuneGridCommand(services, { modelPath: target.modelPath });
+      }
+      return tuneGridCommand(services, typeof args === 'object' && args ? args : {});
+    }),
     command('pndm.panel.generate', (): SamplingPanel => {
       const panel = SamplingPanel.createOrShow(services);
       panel.post({ type: MessageType.GenerateFromForm });

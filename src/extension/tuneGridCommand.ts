@@ -30,7 +30,8 @@ const TUNABLE = SAMPLER_NAMES.filter((s) => untunableReason(s, 10) === undefined
 export async function tuneGridCommand(services: PanelServices, args: TuneGridArgs = {}): Promise<TunedReply | undefined> {
   const modelPath =
     args.modelPath || SamplingPanel.current?.model.path || resolveUserPath(services.settings.read().modelPath) || services.bundledModel;
-  const sampler = args.sampler ?? (await pickSampler());
+  const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
+  const sampler = args.sampler ?? (await pickSampler(name));
   if (!sampler) return undefined;
   const steps = args.steps ?? (await askSteps(sampler));
   if (steps === undefined) return undefined;
@@ -39,7 +40,6 @@ export async function tuneGridCommand(services: PanelServices, args: TuneGridArg
     void vscode.window.showErrorMessage(`PNDM: ${why}.`);
     return undefined;
   }
-  const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
   const client = new WorkerClient(services.workerScript, services.log);
   try {
     return await vscode.window.withProgress(
@@ -91,10 +91,11 @@ export async function tuneGridCommand(services: PanelServices, args: TuneGridArg
   }
 }
 
-async function pickSampler(): Promise<SamplerName | undefined> {
+/** `model`: the file's name, so that the user sees which model the grid is for. */
+async function pickSampler(model: string): Promise<SamplerName | undefined> {
   const picked = await vscode.window.showQuickPick(
     TUNABLE.map((s) => ({ label: METHODS[s].label, description: s, sampler: s })),
-    { title: 'PNDM: tune a grid for which sampler?', placeHolder: 'a deterministic fixed-step sampler' },
+    { title: `PNDM: tune a grid for ${model}: which sampler?`, placeHolder: 'a deterministic fixed-step sampler' },
   );
   return picked?.sampler;
 }

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TunedReply } from '../../src/extension/workerProtocol';
+import { stubWindow } from './badInputHelpers';
 import { closePanel, EXTENSION_ID, openPanel, pndm } from './pndmHelpers';
 
 describe('PNDM: activation, commands and menus', () => {
@@ -61,6 +64,35 @@ describe('PNDM: activation, commands and menus', () => {
     } finally {
       if (existsSync(reply.file)) rmSync(reply.file);
     }
+  });
+
+  it("pndm.tuneGrid from a model's context menu tunes that model, and refuses a resource that holds no model, saying why", async () => {
+    const missing = vscode.Uri.file(join(tmpdir(), 'pndm-no-such-model.onnx'));
+    const errors = stubWindow('showErrorMessage');
+    const picks = stubWindow('showQuickPick');
+    try {
+      assert.equal(await vscode.commands.executeCommand('pndm.tuneGrid', missing), undefined);
+    } finally {
+      errors.restore();
+      picks.restore();
+    }
+    assert.deepEqual(errors.calls, [
+      [`PNDM: cannot tune a grid: ${missing.fsPath} does not exist: pick an existing .onnx file or diffusers folder.`],
+    ]);
+    assert.deepEqual(picks.calls, [], 'it asked for a sampler although there is no model');
+    // a model's own menu tunes that model, whatever the panel shows: the question names it
+    const copy = join(mkdtempSync(join(tmpdir(), 'pndm-tune-')), 'copy-model.onnx');
+    copyFileSync((await pndm()).services.bundledModel, copy);
+    const asked = stubWindow('showQuickPick');
+    try {
+      assert.equal(await vscode.commands.executeCommand('pndm.tuneGrid', vscode.Uri.file(copy)), undefined);
+    } finally {
+      asked.restore();
+    }
+    assert.equal(
+      (asked.calls[0]?.[1] as vscode.QuickPickOptions | undefined)?.title,
+      'PNDM: tune a grid for copy-model.onnx: which sampler?',
+    );
   });
 
   it('pndm.generate opens one panel and reveals it again; sampleFromModel switches its model', async () => {

@@ -183,6 +183,11 @@ test('the manifest: commands, menus with the .onnx condition (any case) and diff
   for (const name of ['.onnx', '.ONNX', '.Onnx']) assert.match(name, when);
   assert.doesNotMatch('.onnx.json', when);
   assert.equal(manifest.contributes.menus['explorer/context'][1].when, 'explorerResourceIsFolder && resourcePath in pndm.diffusersFolders');
+  // a model's context menu also tunes a grid for it (a file in the Explorer and on its tab, a diffusers folder)
+  const tuneWhen = (menu: string) =>
+    manifest.contributes.menus[menu].filter((e: { command: string }) => e.command === 'pndm.tuneGrid').map((e: { when: string }) => e.when);
+  assert.deepEqual(tuneWhen('explorer/context'), [onnx, 'explorerResourceIsFolder && resourcePath in pndm.diffusersFolders']);
+  assert.deepEqual(tuneWhen('editor/title/context'), [onnx]);
   assert.deepEqual(manifest.activationEvents, [
     'onWebviewPanel:pndm.samplingPanel',
     'onWebviewPanel:pndm.comparePanel',
