@@ -426,6 +426,8 @@ export interface CompareRequest {
   readonly steps: readonly number[];
   readonly samples: number;
   readonly seed: number;
+  /** Where every cell's steps are placed (the reference is always solved on its own leading grid). */
+  readonly spacing: SpacingChoice;
   readonly reference: ReferenceName;
 }
 

@@ -23,6 +23,7 @@ interface FormState {
   readonly steps?: string;
   readonly samples?: string;
   readonly seed?: string;
+  readonly spacing?: string;
   readonly reference?: string;
   /** The model shown: a restored view reopens it only if the user picked it (the host checks). */
   readonly modelPath?: string;
@@ -92,6 +93,7 @@ function saveForm(): void {
     steps: field('steps').value,
     samples: field('samples').value,
     seed: field('seed').value,
+    spacing: field('spacing').value,
     reference: field('reference').value,
   });
 }
@@ -123,6 +125,7 @@ function readForm(): CompareRequest | string {
     steps: distinct,
     samples,
     seed,
+    spacing: field('spacing').value as CompareRequest['spacing'],
     reference: field('reference').value as ReferenceName,
   };
 }
@@ -196,7 +199,7 @@ function redrawChart(): void {
   const shown = request.samplers.map((name) => ({ name, label: labelOf(name) }));
   drawChart($('chart'), points, shown);
   $('chart-caption').textContent = points.length
-    ? `RMS distance to the reference solution (${referenceLabel}, same noise) against model calls; both axes logarithmic.`
+    ? `RMS distance to the reference solution (${referenceLabel}, same noise) against model calls, cells on ${request.spacing} grids; both axes logarithmic.`
     : '';
 }
 
@@ -205,6 +208,7 @@ function applyRequestToForm(r: CompareRequest): void {
   field('steps').value = r.steps.join(', ');
   field('samples').value = String(r.samples);
   field('seed').value = String(r.seed);
+  field('spacing').value = r.spacing;
   field('reference').value = r.reference;
 }
 
@@ -222,6 +226,7 @@ function handle(message: ToCompareView): void {
         if (saved.steps) field('steps').value = saved.steps;
         if (saved.samples) field('samples').value = saved.samples;
         if (saved.seed) field('seed').value = saved.seed;
+        if (saved.spacing) field('spacing').value = saved.spacing;
         if (saved.reference) field('reference').value = saved.reference;
       }
       request = message.request;
@@ -287,6 +292,6 @@ $('run').addEventListener('click', () => {
   send({ type: MessageType.RunComparison, request: r });
 });
 $('cancel').addEventListener('click', () => send({ type: MessageType.CancelComparison }));
-for (const id of ['steps', 'samples', 'seed', 'reference']) $(id).addEventListener('change', saveForm);
+for (const id of ['steps', 'samples', 'seed', 'spacing', 'reference']) $(id).addEventListener('change', saveForm);
 window.addEventListener('message', (event: MessageEvent<ToCompareView>) => handle(event.data));
 send({ type: MessageType.CompareReady });

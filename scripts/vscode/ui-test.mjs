@@ -549,6 +549,7 @@ try {
       if (!labels.map((l) => l.trim()).includes(label)) throw new Error(`no ${label} to pick: ${labels.join(', ')}`);
   });
 
+  let leadingRms;
   await check(
     'a 2×2 comparison runs to the end: four filled cells with calls, time and RMS, and the log–log chart (compare.png)',
     async () => {
@@ -576,6 +577,7 @@ try {
         rms[`${m[1]} ${m[2]}`] = Number(m[4]);
       }
       console.log(`    RMS to F-PNDM 100 steps: ${JSON.stringify(rms)}`);
+      leadingRms = rms;
       for (const s of ['DDIM', 'F-PNDM'])
         if (!(rms[`${s} 10`] < rms[`${s} 5`] && rms[`${s} 10`] > 0))
           throw new Error(`${s}: more steps did not come closer to the reference`);
@@ -613,6 +615,44 @@ try {
     await assertNotBlank('the opened cell');
     await p.locator('#samples input').fill('81');
   });
+
+  await check(
+    'the same comparison on trailing grids: other RMS, the chart says which grids, and a cell opens with its spacing',
+    async () => {
+      await palette('PNDM: Compare Samplers'); // reveals the view, its last comparison still shown
+      let p = panel();
+      await p.locator('body[data-cells="4"]').waitFor({ timeout: 30_000 });
+      const shown = await p.locator('#spacing').evaluate((el) => el.value);
+      if (shown !== 'leading') throw new Error(`the spacing control shows ${shown}, expected leading (the comparison's)`);
+      await p.locator('#spacing').click();
+      await p.locator('#spacing vscode-option[value="trailing"]').click();
+      await p.locator('#run').click();
+      // the reference is cached, so the run may end before a check for its running state: wait for its end message
+      await p
+        .locator('#message')
+        .filter({ hasText: '4 cells on trailing grids compared with F-PNDM 100 steps.' })
+        .waitFor({ timeout: 600_000 });
+      const rms = {};
+      for (const c of await p.locator('td.cell.done .cell-caption').allInnerTexts()) {
+        const m = /^(\S+) · (\d+) steps\n\d+ model calls · [\d.]+ s\nRMS ([\d.e+-]+)$/.exec(c.trim());
+        if (m) rms[`${m[1]} ${m[2]}`] = Number(m[3]);
+      }
+      console.log(`    trailing: ${JSON.stringify(rms)}`);
+      if (Object.keys(rms).length !== 4) throw new Error(`${Object.keys(rms).length} filled cells`);
+      if (Object.keys(rms).every((k) => rms[k] === leadingRms[k]))
+        throw new Error('trailing grids gave the leading RMS: the spacing did not reach the cells');
+      const caption = await p.locator('#chart-caption').innerText();
+      if (!/cells on trailing grids/.test(caption)) throw new Error(`chart caption: ${caption}`);
+      await p.locator('#cell-1').click();
+      p = panel();
+      await p.locator('#summary').filter({ hasText: 'F-PNDM, 10 steps, 4 samples' }).waitFor({ timeout: 30_000 });
+      const spacing = await p.locator('#spacing').evaluate((el) => el.value);
+      if (spacing !== 'trailing') throw new Error(`the opened cell shows spacing ${spacing}`);
+      await p.locator('#spacing').click();
+      await p.locator('#spacing vscode-option[value="auto"]').click();
+      await p.locator('#samples input').fill('81');
+    },
+  );
 
   await check('hidden and shown again, the panel repaints its last grid (no retainContextWhenHidden)', async () => {
     await pick('File: New Untitled Text File'); // opens in the panel's editor group, hiding the webview

@@ -5,9 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { REFERENCE_SOLVES } from '../protocol';
+import { SPACING_CHOICES } from '../runner/runSettings';
 import { webviewPage } from './panelHtml';
 
 export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  // leading first: the comparison's default, and the PNDM paper's grid
+  const spacings = ['leading', ...SPACING_CHOICES.filter((s) => s !== 'leading')]
+    .map((s) => `<vscode-option value="${s}">${s === 'auto' ? "auto (the model's)" : s}</vscode-option>`)
+    .join('');
   const references = Object.entries(REFERENCE_SOLVES)
     .map(([id, r]) => `<vscode-option value="${id}">${r.label}</vscode-option>`)
     .join('');
@@ -27,6 +32,8 @@ export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
       <vscode-text-field id="steps" aria-label="Steps (columns), e.g. 10, 20, 50" value="10, 20, 50">Steps (columns)</vscode-text-field>
       <vscode-text-field id="samples" inputmode="numeric" aria-label="Samples per cell" value="16">Samples</vscode-text-field>
       <vscode-text-field id="seed" inputmode="numeric" aria-label="Seed" value="0">Seed</vscode-text-field>
+      <label class="field"><span id="spacing-label">Spacing (every cell)</span>
+        <vscode-dropdown id="spacing" aria-labelledby="spacing-label">${spacings}</vscode-dropdown></label>
       <label class="field"><span id="reference-label">Reference solution</span>
         <vscode-dropdown id="reference" aria-labelledby="reference-label">${references}</vscode-dropdown></label>
     </div>

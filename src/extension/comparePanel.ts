@@ -184,7 +184,7 @@ export class ComparePanel extends Disposable {
       steps: result.steps,
       samples: request.samples,
       seed: request.seed,
-      spacing: 'leading',
+      spacing: request.spacing,
       eta: 0,
       variance: 'auto',
       ...SOLVER_OPTION_DEFAULTS,

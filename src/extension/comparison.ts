@@ -15,6 +15,7 @@ import {
   type ProviderName,
   type ToCompareView,
 } from '../protocol';
+import type { SpacingChoice } from '../runner/runSettings';
 import type { SamplerName } from '../sampler';
 import type { DoneReply, RunRequest } from './workerProtocol';
 import { RunFailed, type RunHandlers } from './workerClient';
@@ -97,13 +98,14 @@ export class Comparison {
     try {
       let referenceX = cached;
       if (!referenceX) {
-        referenceX = new Float32Array((await this.solve(reference.sampler, reference.steps, -1, 0, total)).x);
+        // the accurate solution does not depend on the cells' grid: always its own leading grid
+        referenceX = new Float32Array((await this.solve(reference.sampler, reference.steps, 'leading', -1, 0, total)).x);
         this.cache.set(key, referenceX);
       }
       for (let i = 0; i < cells.length; i++) {
         const { sampler, steps } = cells[i];
         let frame: FrameData | undefined;
-        const done = await this.solve(sampler, steps, i, i, total, (f) => (frame = f));
+        const done = await this.solve(sampler, steps, this.request.spacing, i, i, total, (f) => (frame = f));
         if (!frame) throw new Error(`The worker sent no final frame for ${sampler}, ${steps} steps.`);
         const result: CompareCellResult = {
           sampler,
@@ -116,7 +118,11 @@ export class Comparison {
         this.cells[i] = { result, done };
         this.post({ type: MessageType.CompareCell, index: i, result });
       }
-      this.post({ type: MessageType.CompareEnded, outcome: 'finished', message: `${total} cells compared with ${reference.label}.` });
+      this.post({
+        type: MessageType.CompareEnded,
+        outcome: 'finished',
+        message: `${total} cells on ${this.request.spacing} grids compared with ${reference.label}.`,
+      });
       return 'finished';
     } catch (error) {
       if (this.cancelled || (error instanceof RunFailed && error.cancelled)) {
@@ -133,6 +139,7 @@ export class Comparison {
   private async solve(
     sampler: SamplerName,
     steps: number,
+    spacing: SpacingChoice,
     index: number,
     finished: number,
     total: number,
@@ -145,7 +152,7 @@ export class Comparison {
         provider: this.provider,
         sampler,
         steps,
-        spacing: 'leading',
+        spacing,
         eta: 0,
         variance: 'auto',
         ...SOLVER_OPTION_DEFAULTS,

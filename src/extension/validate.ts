@@ -192,6 +192,10 @@ export function validateCompareRequest(raw: unknown): { ok: true; request: Compa
   if (!isInteger(seed, seedLimits.min, seedLimits.max)) {
     return { ok: false, error: `seed is ${showValue(seed)}; it must be a whole number from ${seedLimits.min} to ${seedLimits.max}.` };
   }
+  const spacing = own(raw, 'spacing');
+  if (!satisfies(RULES.spacing, spacing)) {
+    return { ok: false, error: `spacing is ${showValue(spacing)}; it must be ${describeRule(RULES.spacing)}.` };
+  }
   const reference = own(raw, 'reference');
   if (typeof reference !== 'string' || !Object.hasOwn(REFERENCE_SOLVES, reference)) {
     return { ok: false, error: `reference is ${showValue(reference)}; it must be one of ${Object.keys(REFERENCE_SOLVES).join(', ')}.` };
@@ -203,6 +207,7 @@ export function validateCompareRequest(raw: unknown): { ok: true; request: Compa
       steps: [...(steps as number[])].sort((a, b) => a - b),
       samples,
       seed,
+      spacing: spacing as CompareRequest['spacing'],
       reference: reference as ReferenceName,
     },
   };

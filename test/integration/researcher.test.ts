@@ -145,7 +145,14 @@ describe("PNDM: the researcher's panel (title-bar commands, status bar, compare,
   it('a 2×2 comparison: four cells from the same noise, RMS falls with steps; a cell opens as a normal run', async () => {
     const api = await pndm();
     const compare = (await vscode.commands.executeCommand('pndm.compare', api.services.bundledModel)) as ComparePanel;
-    const comparison = compare.run({ samplers: ['f-pndm', 'ddim'], steps: [5, 10], samples: 4, seed: 1, reference: 'f-pndm-100' });
+    const comparison = compare.run({
+      samplers: ['f-pndm', 'ddim'],
+      steps: [5, 10],
+      samples: 4,
+      seed: 1,
+      spacing: 'leading',
+      reference: 'f-pndm-100',
+    });
     assert.ok(comparison);
     assert.equal(await comparison.done, 'finished');
     const cells = comparison.cells.map((c) => c!.result);

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellsOf, Comparison, rmsDistance, type ComparisonClient, type ReferenceCache } from '../../src/extension/comparison';
 import { validateCompareMessage, validateCompareRequest, validateMessage } from '../../src/extension/validate';
-import { RunFailed } from '../../src/extension/workerClient';
+import { RunFailed, WorkerClient } from '../../src/extension/workerClient';
 import type { DoneReply, RunRequest } from '../../src/extension/workerProtocol';
 import { MessageType, type CompareRequest, type ToCompareView } from '../../src/protocol';
 import { DEFAULT_SETTINGS, SAMPLER_NAMES } from '../../src/sampler';
+import { bundledModel, repoRoot } from '../support/paths';
 
-const request: CompareRequest = { samplers: ['ddim', 'f-pndm'], steps: [10, 20], samples: 4, seed: 7, reference: 'f-pndm-100' };
+const request: CompareRequest = {
+  samplers: ['ddim', 'f-pndm'],
+  steps: [10, 20],
+  samples: 4,
+  seed: 7,
+  spacing: 'leading',
+  reference: 'f-pndm-100',
+};
 
 /** A worker whose samples are 1/steps everywhere (so RMS to the 100-step reference is |1/steps − 1/100|). */
 function fakeClient(options: { cancelAt?: number } = {}) {
@@ -59,6 +70,39 @@ function fakeClient(options: { cancelAt?: number } = {}) {
   return { client, runs, cancelled };
 }
 
+test("the cells run on the request's spacing; the reference keeps its own leading grid (one reference serves every spacing)", async () => {
+  const { client, runs } = fakeClient();
+  const posted: ToCompareView[] = [];
+  const cache: ReferenceCache = new Map();
+  const karras = { ...request, spacing: 'karras' } as const;
+  assert.equal(await new Comparison(client, '/m.onnx', 'cpu', karras, cache, (m) => posted.push(m)).done, 'finished');
+  assert.deepEqual(
+    runs.map((r) => [r.sampler, r.steps, r.spacing]),
+    [
+      ['f-pndm', 100, 'leading'],
+      ['ddim', 10, 'karras'],
+      ['ddim', 20, 'karras'],
+      ['f-pndm', 10, 'karras'],
+      ['f-pndm', 20, 'karras'],
+    ],
+  );
+  assert.deepEqual(posted.at(-1), {
+    type: MessageType.CompareEnded,
+    outcome: 'finished',
+    message: '4 cells on karras grids compared with F-PNDM 100 steps.',
+  });
+  const logsnr = fakeClient();
+  assert.equal(
+    await new Comparison(logsnr.client, '/m.onnx', 'cpu', { ...request, spacing: 'logsnr' }, cache, () => undefined).done,
+    'finished',
+  );
+  assert.deepEqual(
+    logsnr.runs.map((r) => r.spacing),
+    ['logsnr', 'logsnr', 'logsnr', 'logsnr'],
+    'the cached reference was solved again',
+  );
+});
+
 test('rmsDistance: the root-mean-square difference; unequal lengths are refused', () => {
   assert.equal(rmsDistance(new Float32Array([0, 0, 0, 0]), new Float32Array([1, -1, 1, -1])), 1);
   assert.ok(Math.abs(rmsDistance(new Float32Array([3, 0]), new Float32Array([0, 4])) - Math.sqrt(12.5)) < 1e-12);
@@ -99,7 +143,7 @@ test('a comparison solves the reference once, then every cell row-major from the
   assert.deepEqual(posted.at(-1), {
     type: MessageType.CompareEnded,
     outcome: 'finished',
-    message: '4 cells compared with F-PNDM 100 steps.',
+    message: '4 cells on leading grids compared with F-PNDM 100 steps.',
   });
   // the same request again: the reference comes from the cache
   const again = fakeClient();
@@ -153,6 +197,13 @@ test('compare-view messages are validated: every sampler of ours is accepted, ba
   refused({ ...request, samples: 0 }, /samples is 0; it must be a whole number from 1 to 256/);
   refused({ ...request, seed: -1 }, /seed is -1; it must be a whole number from 0 to 4294967295/);
   refused({ ...request, reference: 'toString' }, /reference is "toString"; it must be one of f-pndm-500, /);
+  refused(
+    { ...request, spacing: 'uniform' },
+    /spacing is "uniform"; it must be one of auto, leading, trailing, linspace, karras, logsnr, tuned/,
+  );
+  const { spacing: _unused, ...withoutSpacing } = request;
+  void _unused;
+  refused(withoutSpacing, /spacing is undefined; it must be one of auto, leading/);
   refused('x', /the request must be an object/);
   assert.deepEqual(validateCompareMessage({ type: 'openCell', index: 3 }), { ok: true, message: { type: 'openCell', index: 3 } });
   assert.match((validateCompareMessage({ type: 'openCell', index: -1 }) as { error: string }).error, /index -1 is not a cell number/);
@@ -169,5 +220,27 @@ test('Re-sample and Export GIF messages take an image index 0..1023 (Export also
     assert.match(!r.ok ? r.error : '', /^Re-sample refused: index .+ is not an image number from 0 to 1023\.$/, String(index));
     const e = validateMessage({ type: 'exportAnimation', index });
     assert.match(!e.ok ? e.error : '', /^Export refused: index .+ is not an image number from 0 to 1023\.$/, String(index));
+  }
+});
+
+test('a comparison on tuned grids where a cell has none ends by saying how to make one (the real worker)', async () => {
+  const previous = process.env.PNDM_CACHE_DIR;
+  process.env.PNDM_CACHE_DIR = mkdtempSync(join(tmpdir(), 'pndm-no-grids-')); // the worker thread takes this environment
+  const client = new WorkerClient(join(repoRoot(), 'dist', 'worker.js'), () => undefined);
+  try {
+    const posted: ToCompareView[] = [];
+    const tuned: CompareRequest = { samplers: ['ddim'], steps: [7], samples: 1, seed: 0, spacing: 'tuned', reference: 'f-pndm-100' };
+    assert.equal(await new Comparison(client, bundledModel(), 'cpu', tuned, new Map(), (m) => posted.push(m)).done, 'failed');
+    assert.deepEqual(posted.at(-1), {
+      type: MessageType.CompareEnded,
+      outcome: 'failed',
+      message:
+        'The comparison failed: There is no tuned grid for ddim at 7 steps for this model; ' +
+        `make one with \`pndm tune --sampler ddim --steps 7 --model ${bundledModel()}\` or choose another spacing.`,
+    });
+  } finally {
+    client.dispose();
+    if (previous === undefined) delete process.env.PNDM_CACHE_DIR;
+    else process.env.PNDM_CACHE_DIR = previous;
   }
 });
