@@ -8,12 +8,20 @@
  */
 import type { RunSettings } from '../protocol';
 import { checkRunBudget, MEMORY_BUDGET_BYTES } from '../runner/budget';
-import { solverOrderFor, type ImageShape } from '../sampler';
+import { METHODS, solverOrderFor, type ImageShape } from '../sampler';
 
 /** What a run must fit: the model's image and its number of training timesteps T. */
 export interface ModelLimits {
   readonly imageShape: ImageShape;
   readonly numTrainTimesteps: number;
+}
+
+/**
+ * The order a run asks its sampler for: undefined for the sampler's default (the panel's 0) and for a
+ * sampler without orders, so that its recipe does not record an order it never used.
+ */
+export function askedSolverOrder(settings: Pick<RunSettings, 'sampler'> & Partial<Pick<RunSettings, 'solverOrder'>>): number | undefined {
+  return METHODS[settings.sampler].solverOrders && settings.solverOrder ? settings.solverOrder : undefined;
 }
 
 /** Why this run cannot start (one sentence with the numbers and what to change), or undefined when it can. */
@@ -28,7 +36,7 @@ export function preflightRun(
   }
   try {
     // UniPC of order 3 in 2 steps: refused now rather than by the sampler once the run has started
-    solverOrderFor(settings.sampler, settings.steps, settings.solverOrder || undefined);
+    solverOrderFor(settings.sampler, settings.steps, askedSolverOrder(settings));
   } catch (error) {
     return `Generate refused: ${(error as Error).message}`;
   }

@@ -10,7 +10,7 @@ import { jobModelOf, runJob, seededNoise, summaryLine, type RunnableModel } from
 import { samplingSettingsFor } from '../runner/runSettings';
 import { withTunedGrid } from '../tune/store';
 import { makeFrame, progressOf } from './frames';
-import { preflightRun } from './preflight';
+import { askedSolverOrder, preflightRun } from './preflight';
 import type { FromWorker, RunRequest } from './workerProtocol';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -20,10 +20,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /** The sampler's settings for a request on this model: the one rule the CLI follows too (src/runner/runSettings.ts). */
 export function samplingSettingsOf(request: RunRequest, model: RunnableModel): SamplingSettings {
-  // the panel's order 0 means the sampler's default; a sampler without an order is given none, so that
-  // its recipe does not record one it never used
-  const hasOrder = METHODS[request.sampler].solverOrders !== undefined && request.solverOrder !== 0;
-  return samplingSettingsFor(model.info, { ...request, solverOrder: hasOrder ? request.solverOrder : undefined });
+  return samplingSettingsFor(model.info, { ...request, solverOrder: askedSolverOrder(request) });
 }
 
 export async function runInWorker(model: RunnableModel, request: RunRequest, signal: AbortSignal, post: Post): Promise<void> {
