@@ -6,17 +6,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  MessageType,
-  SOLVER_OPTION_DEFAULTS,
-  type CompareRequest,
-  type FromCompareView,
-  type ModelSummary,
-  type ToCompareView,
-} from '../protocol';
+import { MessageType, type CompareRequest, type FromCompareView, type ModelSummary, type ToCompareView } from '../protocol';
 import { METHODS, SAMPLER_NAMES } from '../sampler';
 import { compareHtml } from './compareHtml';
-import { Comparison, type ReferenceCache } from './comparison';
+import { cellRunSettings, Comparison, type ReferenceCache } from './comparison';
 import { Disposable, MutableDisposable } from './disposable';
 import { summarizeModel } from './modelSummary';
 import { resolveUserPath } from './settings';
@@ -179,18 +172,7 @@ export class ComparePanel extends Disposable {
     const { result, done } = cell;
     const request = this.comparison.value!.request;
     const provider = this.services.settings.read().executionProvider;
-    const settings = {
-      sampler: result.sampler,
-      steps: result.steps,
-      samples: request.samples,
-      seed: request.seed,
-      spacing: request.spacing,
-      eta: 0,
-      variance: 'auto',
-      ...SOLVER_OPTION_DEFAULTS,
-      provider,
-      preview: 'x0',
-    } as const;
+    const settings = cellRunSettings(request, result.sampler, result.steps, provider);
     const sampling = SamplingPanel.createOrShow(this.services, this.comparison.value!.modelPath);
     sampling.showRun(
       {

@@ -13,6 +13,7 @@ import {
   type CompareRequest,
   type FrameData,
   type ProviderName,
+  type RunSettings,
   type ToCompareView,
 } from '../protocol';
 import type { SpacingChoice } from '../runner/runSettings';
@@ -48,6 +49,31 @@ export function rmsDistance(a: Float32Array, b: Float32Array): number {
 /** The cells of a request, row-major (rows: samplers, columns: steps). */
 export function cellsOf(request: CompareRequest): { sampler: SamplerName; steps: number }[] {
   return request.samplers.flatMap((sampler) => request.steps.map((steps) => ({ sampler, steps })));
+}
+
+/**
+ * The run settings of one cell: the request's noise and grid, every solver option at its default. The
+ * comparison runs each cell with them, and an opened cell shows them in the sampling panel.
+ */
+export function cellRunSettings(
+  request: CompareRequest,
+  sampler: SamplerName,
+  steps: number,
+  provider: ProviderName,
+  spacing: SpacingChoice = request.spacing,
+): RunSettings {
+  return {
+    sampler,
+    steps,
+    samples: request.samples,
+    seed: request.seed,
+    spacing,
+    eta: 0,
+    variance: 'auto',
+    ...SOLVER_OPTION_DEFAULTS,
+    provider,
+    preview: 'x0',
+  };
 }
 
 export function referenceKey(modelPath: string, request: CompareRequest): string {
@@ -147,19 +173,7 @@ export class Comparison {
   ): Promise<DoneReply> {
     if (this.cancelled) throw new RunFailed('Comparison cancelled.', true);
     const { id, done } = this.client.run(
-      {
-        modelPath: this.modelPath,
-        provider: this.provider,
-        sampler,
-        steps,
-        spacing,
-        eta: 0,
-        variance: 'auto',
-        ...SOLVER_OPTION_DEFAULTS,
-        samples: this.request.samples,
-        seed: this.request.seed,
-        preview: 'x0',
-      },
+      { ...cellRunSettings(this.request, sampler, steps, this.provider, spacing), modelPath: this.modelPath },
       {
         onFrame: (reply) => {
           if (reply.final) onFinal?.(reply.frame);
