@@ -103,6 +103,8 @@ export interface RunObserved {
   readonly end: ToWebview;
   readonly started: number;
   readonly ended: number;
+  /** The shortest gap between two frames on the throttle's own clock (the times above add the listeners' jitter). */
+  readonly throttleMinGapMs?: number;
 }
 
 /** Generate through the same handler the webview's messages go through, and watch until the run ends. */
@@ -110,7 +112,9 @@ export async function generate(panel: SamplingPanel, settings: RunSettings = SMA
   const watching = collect(panel, ends, timeoutMs);
   const started = performance.now();
   await panel.handleMessage({ type: MessageType.Generate, settings });
+  const outcome = panel.run.value?.done;
   const { messages, times } = await watching;
+  const stats = (await outcome)?.stats;
   const frames: FrameMessage[] = [];
   const frameTimes: number[] = [];
   messages.forEach((m, i) => {
@@ -129,6 +133,7 @@ export async function generate(panel: SamplingPanel, settings: RunSettings = SMA
     end,
     started,
     ended: times[times.length - 1] ?? performance.now(),
+    throttleMinGapMs: stats?.minFrameGapMs,
   };
 }
 

@@ -49,7 +49,8 @@ describe('PNDM: responsiveness and throughput (measurements)', function () {
       minFrameGapMs: Math.min(...gaps),
     });
     assert.equal(run.frames[run.frames.length - 1].final, true);
-    assert.ok(Math.min(...gaps) >= 49, `two frames ${Math.min(...gaps).toFixed(1)} ms apart`);
+    // the throttle's guarantee on its own clock; the gaps seen by the test's listener add up to ~1 ms of jitter
+    assert.ok(run.throttleMinGapMs! >= 50, `two frames ${run.throttleMinGapMs} ms apart at the throttle`);
     assert.ok(busiest <= 20, `${busiest} frames within one second`);
   });
 
@@ -92,7 +93,8 @@ describe('PNDM: responsiveness and throughput (measurements)', function () {
         workerWallOverModel: { goal: 1.05, sanity: 1.5 },
       },
     );
-    // the throttle's own guarantee (timers never fire early), not a speed: asserted exactly
-    assert.ok(minGap >= 49, `two frames ${minGap.toFixed(1)} ms apart`);
+    // the throttle's own guarantee (timers never fire early), not a speed: asserted exactly, on its own
+    // clock (the listener's times above carry up to ~1 ms of jitter: 48.7 ms was seen in CI)
+    assert.ok(run.throttleMinGapMs! >= 50, `two frames ${run.throttleMinGapMs} ms apart at the throttle`);
   });
 });
