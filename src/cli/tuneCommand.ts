@@ -7,10 +7,14 @@ import { parseArgs } from 'node:util';
 import { REFERENCE } from '../tune/evaluate';
 import {
   DEFAULT_HELD_OUT,
+  DEFAULT_MAX_STEP_RATIO,
   DEFAULT_SWEEPS,
   DEFAULT_TRAJECTORIES,
+  isTuneStart,
   TUNE_SEED,
+  TUNE_STARTS,
   tuneGrid,
+  tuneProgressText,
   tuneReport,
   untunableReason,
 } from '../tune/tuneModel';
@@ -22,9 +26,13 @@ export const TUNE_USAGE = `pndm tune options:
   --steps N               its number of steps (required)
   --model PATH            ONNX ε-model (default: the bundled MNIST model)
   --trajectories M        seeds solved accurately to tune on (default ${DEFAULT_TRAJECTORIES})
-  --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default 500)
-  --candidates K          candidate timesteps, spread in log-SNR (default 120)
-  --sweeps S              most refinement sweeps per move size, each scoring the sampler itself (default ${DEFAULT_SWEEPS}; 0: the search alone)
+  --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default: every timestep)
+  --start usual|dp        where the pattern search starts: the best usual grid (default), or also the
+                          grid of least summed one-step DDIM error over candidate timesteps (GITS's DP)
+  --candidates K          the DP's candidate timesteps, spread in log-SNR (default 120)
+  --sweeps S              most pattern-search sweeps per move size, each scoring the sampler itself
+                          (default ${DEFAULT_SWEEPS}: until a sweep moves nothing; 0: the start alone)
+  --max-step-ratio R      most ratio between neighbouring steps of the tuned grid (default ${DEFAULT_MAX_STEP_RATIO}; none: no bound)
   --held-out H            trajectories after those, scored after tuning (default ${DEFAULT_HELD_OUT}; 0: none)
   --ep PROVIDER           execution provider (default cpu)`;
 
@@ -39,26 +47,33 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
   const steps = intFlag(values.steps, '--steps', 10, 1, 100000);
   const why = untunableReason(sampler, steps);
   if (why) throw new UsageError(why.startsWith(sampler) ? `--sampler ${why}` : why);
+  const start = values.start ?? 'usual';
+  if (!isTuneStart(start)) throw new UsageError(`--start must be ${TUNE_STARTS.join(' or ')}, not "${start}"`);
+  const ratioText = values['max-step-ratio'];
+  const maxStepRatio = ratioText === undefined ? DEFAULT_MAX_STEP_RATIO : ratioText === 'none' ? Infinity : Number(ratioText);
+  if (!(maxStepRatio >= 1)) throw new UsageError(`--max-step-ratio must be a number of at least 1, or none; got "${ratioText}"`);
   const images = intFlag(values.trajectories, '--trajectories', DEFAULT_TRAJECTORIES, 1, 1024);
   const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed: TUNE_SEED }, signal);
   try {
     const T = run.schedule.config.numTrainTimesteps;
     if (steps >= T) throw new UsageError(`--steps ${steps} must be below the model's ${T} training timesteps`);
-    const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', Math.min(500, T), steps + 1, T);
+    const referenceSteps = intFlag(values['reference-steps'], '--reference-steps', T, steps + 1, T);
     const candidates = intFlag(values.candidates, '--candidates', 120, steps + 1, T);
-    const sweeps = intFlag(values.sweeps, '--sweeps', DEFAULT_SWEEPS, 0, 8);
+    const sweeps = intFlag(values.sweeps, '--sweeps', DEFAULT_SWEEPS, 0, 1000);
     const heldOut = intFlag(values['held-out'], '--held-out', DEFAULT_HELD_OUT, 0, 1024);
     const started = performance.now();
     const result = await tuneGrid(run, model.info.path, {
       sampler,
       steps,
       referenceSteps,
+      start,
       candidates,
       sweeps,
+      maxStepRatio,
       heldOut,
-      onProgress: ({ phase, done, total }) => {
-        const perCall = phase === 'reference' || phase === 'held-out';
-        if (!perCall || done % 50 === 0 || done === total) progress(`${phase} ${done}/${total}`);
+      onProgress: (p) => {
+        const perCall = p.phase === 'reference' || p.phase === 'held-out';
+        if (!perCall || p.done % 50 === 0 || p.done === p.total) progress(tuneProgressText(p));
       },
     });
     progress('');
@@ -79,8 +94,10 @@ function parseOrUsage(argv: readonly string[]) {
         model: str,
         trajectories: str,
         'reference-steps': str,
+        start: str,
         candidates: str,
         sweeps: str,
+        'max-step-ratio': str,
         'held-out': str,
         ep: str,
       },

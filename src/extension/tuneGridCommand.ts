@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { METHODS, SAMPLER_NAMES, type SamplerName } from '../sampler';
-import { untunableReason } from '../tune/tuneModel';
+import { tuneProgressText, untunableReason, type TuneStart } from '../tune/tuneModel';
 import { SamplingPanel, type PanelServices } from './panel';
 import { resolveUserPath } from './settings';
 import { RunFailed, WorkerClient } from './workerClient';
@@ -20,8 +20,10 @@ export interface TuneGridArgs {
   /** The tuner's sizes (defaults: `pndm tune`'s); small ones make a test quick. */
   readonly trajectories?: number;
   readonly referenceSteps?: number;
+  readonly start?: TuneStart;
   readonly candidates?: number;
   readonly sweeps?: number;
+  readonly maxStepRatio?: number;
   readonly heldOut?: number;
 }
 
@@ -56,11 +58,13 @@ export async function tuneGridCommand(services: PanelServices, args: TuneGridArg
             steps,
             trajectories: args.trajectories,
             referenceSteps: args.referenceSteps,
+            start: args.start,
             candidates: args.candidates,
             sweeps: args.sweeps,
+            maxStepRatio: args.maxStepRatio,
             heldOut: args.heldOut,
           },
-          { onProgress: (p) => progress.report({ message: `${p.phase} ${p.done}/${p.total}` }) },
+          { onProgress: (p) => progress.report({ message: tuneProgressText(p) }) },
         );
         const cancel = token.onCancellationRequested(() => client.cancel(job.id));
         try {

@@ -99,13 +99,15 @@ async function tune(request: TuneRequest): Promise<void> {
       sampler: request.sampler,
       steps: request.steps,
       referenceSteps: request.referenceSteps,
+      start: request.start,
       candidates: request.candidates,
       sweeps: request.sweeps,
+      maxStepRatio: request.maxStepRatio,
       heldOut: request.heldOut,
-      onProgress: ({ phase, done, total }) => {
+      onProgress: ({ phase, done, total, note }) => {
         if (performance.now() - posted < 250 && done !== total) return;
         posted = performance.now();
-        post({ type: 'tuneProgress', id: request.id, phase, done, total });
+        post({ type: 'tuneProgress', id: request.id, phase, done, total, note });
       },
     });
     const lines = tuneReport(result, REFERENCE.sampler, (performance.now() - started) / 1000);

@@ -7,6 +7,7 @@
 import type { ModelInfo } from '../model/onnxModel';
 import type { FrameData, Preview, ProviderName, RunProgress, VarianceChoice } from '../protocol';
 import type { SpacingChoice } from '../runner/runSettings';
+import type { TuneStart } from '../tune/tuneModel';
 import type { ImageShape, SamplerName, SamplingSettings, SolverType } from '../sampler';
 
 // #region host → worker
@@ -53,8 +54,10 @@ export interface TuneRequest {
   /** The tuner's sizes (defaults: `pndm tune`'s). */
   readonly trajectories?: number;
   readonly referenceSteps?: number;
+  readonly start?: TuneStart;
   readonly candidates?: number;
   readonly sweeps?: number;
+  readonly maxStepRatio?: number;
   readonly heldOut?: number;
 }
 
@@ -148,6 +151,7 @@ export interface TuneProgressReply {
   readonly phase: string;
   readonly done: number;
   readonly total: number;
+  readonly note?: string;
 }
 
 export interface TunedReply {

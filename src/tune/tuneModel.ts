@@ -23,28 +23,45 @@ import { modelSha256, saveTunedGrid } from './store';
 export const BASELINES: readonly Spacing[] = ['leading', 'linspace', 'trailing', 'karras', 'logsnr'];
 /** Seeds of their own, away from the sample and eval defaults, so a tuned grid is scored out of sample there. */
 export const TUNE_SEED = 1_000_003;
-export const DEFAULT_SWEEPS = 4;
 /**
- * Trajectories tuned on. 16 trajectories and a 1000-step reference took 2.7× as long as 8 and 500 for
- * an iPNDM-v grid of 10 steps and scored no better on 32 held-out images (0.061 against 0.059).
+ * Most sweeps per move size: in effect, until a sweep moves nothing. Capping them at 4 (with the DP
+ * grid as a start) left iPNDM-v at 20 steps at 0.0156 on the reference noise, where the uncapped search
+ * from the best usual grid reached 0.0046–0.0048.
  */
-export const DEFAULT_TRAJECTORIES = 8;
+export const DEFAULT_SWEEPS = 64;
+/** The pattern search's bound on neighbouring steps' ratio (see RefineLimits). */
+export const DEFAULT_MAX_STEP_RATIO = 2;
+/** Trajectories tuned on: 16 (a search on 16 images carried over to 32 others, 2.2× below leading at 20 steps). */
+export const DEFAULT_TRAJECTORIES = 16;
 /**
  * Trajectories held out of the tuning and scored after it. A grid tuned for iPNDM-v at 20 steps scored
  * 3.4× lower than leading on its own 16 trajectories and higher than leading on 32 others (0.032
  * against 0.028), so the report says how the grid does on trajectories it never saw.
  */
 export const DEFAULT_HELD_OUT = 8;
+/** Where the pattern search starts: the best usual grid, or also the DP search's grid (GITS). */
+export const TUNE_STARTS = ['usual', 'dp'] as const;
+export type TuneStart = (typeof TUNE_STARTS)[number];
+export const isTuneStart = (s: string): s is TuneStart => (TUNE_STARTS as readonly string[]).includes(s);
+
+/** One line of progress, as the CLI prints it and the panel's notification shows it. */
+export function tuneProgressText({ phase, done, total, note }: Omit<TuneProgress, 'phase'> & { phase: string }): string {
+  return `${phase} ${done}/${total}${note ? ` (${note})` : ''}`;
+}
 
 export interface TuneOptions {
   readonly sampler: SamplerName;
   readonly steps: number;
-  /** Steps of the accurate solution (default min(500, T)). */
+  /** Steps of the accurate solution (default T: every timestep). */
   readonly referenceSteps?: number;
-  /** Candidate timesteps spread in log-SNR (default 120). */
+  /** Where the refinement starts (default 'usual': the best usual grid). */
+  readonly start?: TuneStart;
+  /** Candidate timesteps spread in log-SNR for the DP search (default 120). */
   readonly candidates?: number;
-  /** Most refinement sweeps per move size, each scoring the sampler itself (default 4). */
+  /** Most refinement sweeps per move size, each scoring the sampler itself (default 64). */
   readonly sweeps?: number;
+  /** Most ratio between neighbouring steps of the refined grid (default 2; Infinity: none). */
+  readonly maxStepRatio?: number;
   /** Trajectories after the tuned ones, from the same seed, scored after tuning (default 8; 0: none). */
   readonly heldOut?: number;
   readonly onProgress?: (p: TuneProgress) => void;
@@ -68,6 +85,8 @@ export interface TuneResult {
   readonly timesteps: number[];
   readonly rms: number;
   readonly heldOut?: HeldOutScore;
+  /** The pattern search's model calls: by the network, and repeated ones answered from memory. */
+  readonly searchCalls: { network: number; remembered: number };
   /** Where the grid was saved. */
   readonly file: string;
 }
@@ -105,12 +124,19 @@ export function tuneRun(model: OnnxEpsModel, trajectories: number, signal?: Abor
 export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOptions): Promise<TuneResult> {
   const { sampler, steps, onProgress } = options;
   const T = run.schedule.config.numTrainTimesteps;
-  const referenceSteps = options.referenceSteps ?? Math.min(500, T);
-  const found = await searchGrid(run, { steps, referenceSteps, candidates: options.candidates ?? 120, onProgress });
+  const referenceSteps = options.referenceSteps ?? T;
+  const start = options.start ?? 'usual';
+  const found =
+    start === 'dp'
+      ? await searchGrid(run, { steps, referenceSteps, candidates: options.candidates ?? 120, onProgress })
+      : {
+          reference: await referenceSolution(run, referenceSteps, progressOf('reference', referenceSteps, onProgress)),
+          timesteps: undefined,
+        };
   const { scores, best: baseline } = await usualGridScores(run, found.reference, sampler, steps);
-  // the search's grid and the usual grids' own timesteps, refined for this sampler
+  // the usual grids' own timesteps (and the DP search's grid), refined for this sampler
   const starts = [
-    found.timesteps,
+    ...(found.timesteps ? [found.timesteps] : []),
     ...BASELINES.map((spacing) => Array.from(gridFor(run.schedule, { ...DEFAULT_SETTINGS, ...run.base, sampler, steps, spacing }))),
   ];
   const refined = await refineGrid(
@@ -118,8 +144,7 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
     found.reference,
     sampler,
     starts.filter((g) => g.every((t, i) => i === 0 || t < g[i - 1])),
-    options.sweeps ?? DEFAULT_SWEEPS,
-    onProgress,
+    { sweeps: options.sweeps ?? DEFAULT_SWEEPS, maxStepRatio: options.maxStepRatio ?? DEFAULT_MAX_STEP_RATIO, onProgress },
   );
   const heldOut = options.heldOut ?? DEFAULT_HELD_OUT;
   const heldOutScore = heldOut > 0 ? await scoreHeldOut(run, heldOut, referenceSteps, sampler, refined.timesteps, onProgress) : undefined;
@@ -142,6 +167,7 @@ export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOpt
     timesteps: refined.timesteps,
     rms: refined.rms,
     heldOut: heldOutScore,
+    searchCalls: refined.calls,
     file,
   };
 }
@@ -168,13 +194,16 @@ async function scoreHeldOut(
   onProgress?: (p: TuneProgress) => void,
 ): Promise<HeldOutScore> {
   const held = heldOutRun(run, count);
-  let calls = 0;
-  const reference = await referenceSolution(held, referenceSteps, () =>
-    onProgress?.({ phase: 'held-out', done: ++calls, total: referenceSteps }),
-  );
+  const reference = await referenceSolution(held, referenceSteps, progressOf('held-out', referenceSteps, onProgress));
   const { best } = await usualGridScores(held, reference, sampler, timesteps.length);
   const tuned = await evaluateOne(held, reference, sampler, 'tuned', timesteps.length, timesteps);
   return { trajectories: count, rms: tuned.rms, baseline: best };
+}
+
+/** A model-call listener that reports calls done of `total` in `phase`. */
+function progressOf(phase: TuneProgress['phase'], total: number, onProgress?: (p: TuneProgress) => void) {
+  let done = 0;
+  return () => onProgress?.({ phase, done: ++done, total });
 }
 
 /** The lines `pndm tune` prints and the panel command logs: the error on each grid, the grid, where it went. */
@@ -189,6 +218,7 @@ export function tuneReport(result: TuneResult, referenceSampler: string, seconds
     ...result.scores.map((s) => `  ${s.spacing.padEnd(9)} ${s.rms.toFixed(4)}`),
     `  tuned     ${rms.toFixed(4)}  (${verdict})`,
     ...(result.heldOut ? [heldOutLine(result.heldOut)] : []),
+    `search: ${result.searchCalls.network} model calls, ${result.searchCalls.remembered} more answered from memory`,
     `tuned grid: ${result.timesteps.join(', ')}, then the clean end`,
     `saved ${result.file} (${seconds.toFixed(0)} s); use it with --spacing tuned`,
   ];

@@ -52,7 +52,6 @@ describe('PNDM: activation, commands and menus', () => {
       steps: 3,
       trajectories: 1,
       referenceSteps: 20,
-      candidates: 8,
       sweeps: 1,
     };
     const reply = (await vscode.commands.executeCommand('pndm.tuneGrid', args)) as TunedReply | undefined;

@@ -170,6 +170,12 @@ test('bad requests for the new solvers and commands get one line and the right e
     [['tune', '--sampler', 'unipc'], 2, /^pndm: pndm tune needs --sampler S and --steps N; missing --steps$/],
     [['tune', '--steps', '10'], 2, /^pndm: pndm tune needs --sampler S and --steps N; missing --sampler$/],
     [['tune', '--sampler', 'ddpm', '--steps', '10'], 2, /^pndm: --sampler ddpm has no fixed grid to tune/],
+    [['tune', '--sampler', 'ipndm-v', '--steps', '10', '--start', 'gits'], 2, /^pndm: --start must be usual or dp, not "gits"$/],
+    [
+      ['tune', '--sampler', 'ipndm-v', '--steps', '10', '--max-step-ratio', '0.5'],
+      2,
+      /^pndm: --max-step-ratio must be a number of at least 1, or none; got "0.5"$/,
+    ],
     [['eval', '--calls', 'ten'], 2, /^pndm: --calls: "ten" is not a whole number from 1 to 100000$/],
     [
       ['eval', '--grid', '900,500', '--spacings', 'leading'],

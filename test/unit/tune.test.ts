@@ -11,7 +11,8 @@ import { formatTable } from '../../src/cli/evalCommand';
 import { DEFAULT_SETTINGS, initialNoise, SeededNoise, type SamplingSettings } from '../../src/sampler';
 import { heldOutRun, TUNE_SEED } from '../../src/tune/tuneModel';
 import { evaluateOne, stepsForCalls, type EvalRun } from '../../src/tune/evaluate';
-import { pickCandidates, refineGrid, searchGrid } from '../../src/tune/gits';
+import { pickCandidates, refineGrid, searchGrid, stepRatio } from '../../src/tune/gits';
+import { rememberingModel } from '../../src/tune/memo';
 import { logLogSvg } from '../../src/tune/plot';
 import { loadTunedGrid, modelSha256, saveTunedGrid, withTunedGrid } from '../../src/tune/store';
 import { gaussianModel, noiseFor, schedule } from '../support/sampling';
@@ -53,7 +54,7 @@ test('refinement for the sampler itself never ends worse than the best grid it s
   const startRms = await Promise.all(
     [found.timesteps, leading].map(async (g) => (await evaluateOne(run, found.reference, 'dpmpp-2m', 'tuned', 5, g)).rms),
   );
-  const refined = await refineGrid(run, found.reference, 'dpmpp-2m', [found.timesteps, leading], 2);
+  const refined = await refineGrid(run, found.reference, 'dpmpp-2m', [found.timesteps, leading], { sweeps: 2, maxStepRatio: Infinity });
   assert.ok(refined.rms <= Math.min(...startRms), `${refined.rms} vs ${startRms}`);
   assert.equal(refined.timesteps.length, 5);
   assert.ok(
@@ -67,7 +68,7 @@ test('refinement for the sampler itself never ends worse than the best grid it s
 test('the refinement is a pattern search down to one timestep: its grid is a local minimum of the sampler’s RMS', async () => {
   const run = gaussianRun();
   const found = await searchGrid(run, { steps: 5, referenceSteps: 250, candidates: 40 });
-  const refined = await refineGrid(run, found.reference, 'ipndm-v', [[800, 600, 400, 200, 0]], 8);
+  const refined = await refineGrid(run, found.reference, 'ipndm-v', [[800, 600, 400, 200, 0]], { sweeps: 8, maxStepRatio: Infinity });
   const score = async (g: number[]) => (await evaluateOne(run, found.reference, 'ipndm-v', 'tuned', 5, g)).rms;
   assert.notDeepEqual(refined.timesteps, [800, 600, 400, 200, 0], 'it moved');
   for (let i = 0; i < 5; i++) {
@@ -78,6 +79,57 @@ test('the refinement is a pattern search down to one timestep: its grid is a loc
       assert.ok(rms >= refined.rms, `moving point ${i} by ${d} scores ${rms} < ${refined.rms}`);
     }
   }
+});
+
+test('the refinement keeps neighbouring steps within the ratio bound, and a start beyond it bounds by its own', async () => {
+  assert.equal(stepRatio([900, 800, 700, 600]), 1);
+  assert.equal(stepRatio([900, 700, 650, 500]), 4, '200 then 50');
+  assert.equal(stepRatio([900, 0]), 1, 'one step has no neighbour (the jump to the clean end is not a step here)');
+  const run = gaussianRun();
+  const reference = (await searchGrid(run, { steps: 6, referenceSteps: 250, candidates: 40 })).reference;
+  const even = [999, 833, 666, 500, 333, 166];
+  const free = await refineGrid(run, reference, 'ipndm-v', [even], { sweeps: 64, maxStepRatio: Infinity });
+  const bounded = await refineGrid(run, reference, 'ipndm-v', [even], { sweeps: 64, maxStepRatio: 1.5 });
+  assert.ok(stepRatio(free.timesteps) > 1.5, `the unbounded search leaves the bound: ${free.timesteps.join()}`);
+  assert.ok(stepRatio(bounded.timesteps) <= 1.5, bounded.timesteps.join());
+  assert.ok(bounded.rms >= free.rms, `${bounded.rms} < ${free.rms}`);
+  const uneven = [999, 600, 550, 300, 250, 100]; // ratio 8
+  const fromUneven = await refineGrid(run, reference, 'ipndm-v', [uneven], { sweeps: 64, maxStepRatio: 1.5 });
+  assert.ok(stepRatio(fromUneven.timesteps) <= 8, fromUneven.timesteps.join());
+});
+
+test('a remembered call is the network’s answer, a new array each time; another x or t asks the network', async () => {
+  const network = gaussianModel();
+  let asked = 0;
+  const model = rememberingModel({ eps: (x, t) => (asked++, network.eps(x, t)) }, 2);
+  const x = noiseFor(2, 16, 3);
+  const first = await model.eps(x, 500);
+  const again = await model.eps(x.slice(), 500);
+  assert.deepEqual(again, first);
+  assert.notEqual(again, first, 'a new array: the samplers keep ε and may scale it in place');
+  again.fill(0);
+  assert.deepEqual(await model.eps(x, 500), first, 'changing an answer does not change the memory');
+  assert.deepEqual(model.counts, { network: 1, remembered: 2 });
+  await model.eps(x, 499);
+  const moved = x.slice();
+  moved[7] += 1e-6;
+  assert.notDeepEqual(await model.eps(moved, 500), first);
+  assert.equal(asked, 3, 'another t and another x are the network’s');
+  await model.eps(x, 500); // forgotten: the two calls since filled its memory of 2
+  assert.equal(asked, 4);
+});
+
+test('the refinement reuses the best grid’s calls before the point it moves', async () => {
+  const run = gaussianRun();
+  const reference = (await searchGrid(run, { steps: 8, referenceSteps: 250, candidates: 40 })).reference;
+  const refined = await refineGrid(run, reference, 'ipndm-v', [[990, 870, 750, 620, 480, 330, 180, 40]], {
+    sweeps: 64,
+    maxStepRatio: Infinity,
+  });
+  const { network, remembered } = refined.calls;
+  // a trial moving point i of 8 repeats i calls: 3.5 of 8 on average, less the moves at i = 0
+  assert.ok(remembered > 0.3 * (network + remembered) && remembered < 0.5 * (network + remembered), `${network} + ${remembered}`);
+  assert.equal((await evaluateOne(run, reference, 'ipndm-v', 'tuned', 8, refined.timesteps)).rms, refined.rms);
 });
 
 test('held-out trajectories are the next images of the tuner seed, none of the tuned ones', () => {

@@ -15,7 +15,8 @@ const cache = mkdtempSync(join(tmpdir(), 'pndm-tune-worker-'));
 process.env.PNDM_CACHE_DIR = cache; // read by the worker (it inherits the environment) and by loadTunedGrid here
 after(() => rmSync(cache, { recursive: true, force: true }));
 const worker = () => join(repoRoot(), 'dist', 'worker.js');
-const sizes = { trajectories: 1, referenceSteps: 20, candidates: 8, sweeps: 1, heldOut: 2 };
+// the DP start too, so that the worker's and the CLI's both take it
+const sizes = { trajectories: 1, referenceSteps: 20, start: 'dp', candidates: 8, sweeps: 1, heldOut: 2 } as const;
 
 test('the worker tunes and saves the grid pndm tune finds with the same sizes, with progress', async () => {
   const client = new WorkerClient(worker(), () => undefined);
@@ -25,7 +26,7 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
       { modelPath: bundledModel(), sampler: 'ddim', steps: 3, ...sizes },
       { onProgress: (p) => phases.add(p.phase) },
     ).done;
-    assert.ok(phases.has('reference') && phases.has('refine') && phases.has('held-out'), [...phases].join());
+    assert.deepEqual([...phases], ['reference', 'costs', 'search', 'refine', 'held-out']);
     assert.equal(reply.timesteps.length, 3);
     assert.ok(
       reply.timesteps.every((t, i) => Number.isInteger(t) && t >= 0 && t < 1000 && (i === 0 || t < reply.timesteps[i - 1])),
@@ -53,6 +54,8 @@ test('the worker tunes and saves the grid pndm tune finds with the same sizes, w
         '1',
         '--reference-steps',
         '20',
+        '--start',
+        'dp',
         '--candidates',
         '8',
         '--sweeps',
