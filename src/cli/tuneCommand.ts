@@ -25,7 +25,8 @@ export const TUNE_USAGE = `pndm tune options:
   --sampler S             the sampler the grid is for (required)
   --steps N               its number of steps (required)
   --model PATH            ONNX ε-model (default: the bundled MNIST model)
-  --trajectories M        seeds solved accurately to tune on (default ${DEFAULT_TRAJECTORIES})
+  --trajectories M        images solved accurately to tune on (default ${DEFAULT_TRAJECTORIES})
+  --seed S                the seed of their x_T (default ${TUNE_SEED}, away from pndm sample's and eval's)
   --reference-steps R     steps of their accurate solution, ${REFERENCE.sampler} on the trailing grid (default: every timestep)
   --start usual|dp        where the pattern search starts: the best usual grid (default), or also the
                           grid of least summed one-step DDIM error over candidate timesteps (GITS's DP)
@@ -53,7 +54,8 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
   const maxStepRatio = ratioText === undefined ? DEFAULT_MAX_STEP_RATIO : ratioText === 'none' ? Infinity : Number(ratioText);
   if (!(maxStepRatio >= 1)) throw new UsageError(`--max-step-ratio must be a number of at least 1, or none; got "${ratioText}"`);
   const images = intFlag(values.trajectories, '--trajectories', DEFAULT_TRAJECTORIES, 1, 1024);
-  const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed: TUNE_SEED }, signal);
+  const seed = intFlag(values.seed, '--seed', TUNE_SEED, 0, 2 ** 32 - 1);
+  const { model, run } = await openForEval({ model: values.model, ep: values.ep, images, seed }, signal);
   try {
     const T = run.schedule.config.numTrainTimesteps;
     if (steps >= T) throw new UsageError(`--steps ${steps} must be below the model's ${T} training timesteps`);
@@ -62,7 +64,7 @@ export async function tuneCommand(argv: readonly string[], signal: AbortSignal):
     const sweeps = intFlag(values.sweeps, '--sweeps', DEFAULT_SWEEPS, 0, 1000);
     const heldOut = intFlag(values['held-out'], '--held-out', DEFAULT_HELD_OUT, 0, 1024);
     const started = performance.now();
-    const result = await tuneGrid(run, model.info.path, {
+    const result = await tuneGrid({ ...run, seed }, model.info.path, {
       sampler,
       steps,
       referenceSteps,
@@ -93,6 +95,7 @@ function parseOrUsage(argv: readonly string[]) {
         steps: str,
         model: str,
         trajectories: str,
+        seed: str,
         'reference-steps': str,
         start: str,
         candidates: str,

@@ -49,6 +49,11 @@ export function tuneProgressText({ phase, done, total, note }: Omit<TuneProgress
   return `${phase} ${done}/${total}${note ? ` (${note})` : ''}`;
 }
 
+/** The tuner's trajectories: the first images of `seed` (the held-out ones are the next). */
+export interface TuneRun extends EvalRun {
+  readonly seed: number;
+}
+
 export interface TuneOptions {
   readonly sampler: SamplerName;
   readonly steps: number;
@@ -107,21 +112,22 @@ export function untunableReason(sampler: SamplerName, steps: number): string | u
   return undefined;
 }
 
-/** The tuner's run on an open model: `trajectories` seeded x_T from {@link TUNE_SEED}. */
-export function tuneRun(model: OnnxEpsModel, trajectories: number, signal?: AbortSignal): EvalRun {
+/** The tuner's run on an open model: `trajectories` seeded x_T from `seed`. */
+export function tuneRun(model: OnnxEpsModel, trajectories: number, signal?: AbortSignal, seed = TUNE_SEED): TuneRun {
   const { channels, height, width } = model.info.imageShape;
   return {
     model,
     schedule: makeSchedule(model.info.schedule),
-    xT: initialNoise(new SeededNoise(TUNE_SEED), trajectories, channels * height * width),
+    xT: initialNoise(new SeededNoise(seed), trajectories, channels * height * width),
     count: trajectories,
+    seed,
     base: { finalAlphaBar: model.info.setAlphaToOne === false ? 'first' : 'one', stepsOffset: model.info.stepsOffset ?? 0 },
     signal,
   };
 }
 
 /** Search, score the usual grids, refine for the sampler, and save the grid under the model file's SHA-256. */
-export async function tuneGrid(run: EvalRun, modelPath: string, options: TuneOptions): Promise<TuneResult> {
+export async function tuneGrid(run: TuneRun, modelPath: string, options: TuneOptions): Promise<TuneResult> {
   const { sampler, steps, onProgress } = options;
   const T = run.schedule.config.numTrainTimesteps;
   const referenceSteps = options.referenceSteps ?? T;
@@ -179,14 +185,14 @@ async function usualGridScores(run: EvalRun, reference: Float32Array, sampler: S
   return { scores, best: scores.reduce((a, b) => (b.rms < a.rms ? b : a)) };
 }
 
-/** x_T of the `count` images after the run's own in the same seeded streams (the run must be the tuner's, from TUNE_SEED). */
-export function heldOutRun(run: EvalRun, count: number): EvalRun {
-  const xT = initialNoise(offsetNoise(new SeededNoise(TUNE_SEED), run.count), count, run.xT.length / run.count);
+/** x_T of the `count` images after the run's own in the same seeded streams. */
+export function heldOutRun(run: TuneRun, count: number): TuneRun {
+  const xT = initialNoise(offsetNoise(new SeededNoise(run.seed), run.count), count, run.xT.length / run.count);
   return { ...run, xT, count };
 }
 
 async function scoreHeldOut(
-  run: EvalRun,
+  run: TuneRun,
   count: number,
   referenceSteps: number,
   sampler: SamplerName,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { formatTable } from '../../src/cli/evalCommand';
 import { DEFAULT_SETTINGS, initialNoise, SeededNoise, type SamplingSettings } from '../../src/sampler';
-import { heldOutRun, TUNE_SEED } from '../../src/tune/tuneModel';
+import { heldOutRun, TUNE_SEED, type TuneRun } from '../../src/tune/tuneModel';
 import { evaluateOne, stepsForCalls, type EvalRun } from '../../src/tune/evaluate';
 import { pickCandidates, refineGrid, searchGrid, stepRatio } from '../../src/tune/gits';
 import { rememberingModel } from '../../src/tune/memo';
@@ -132,12 +132,14 @@ test('the refinement reuses the best grid’s calls before the point it moves', 
   assert.equal((await evaluateOne(run, reference, 'ipndm-v', 'tuned', 8, refined.timesteps)).rms, refined.rms);
 });
 
-test('held-out trajectories are the next images of the tuner seed, none of the tuned ones', () => {
-  const run: EvalRun = { ...gaussianRun(), xT: initialNoise(new SeededNoise(TUNE_SEED), 3, 16), count: 3 };
-  const held = heldOutRun(run, 2);
-  assert.equal(held.count, 2);
-  assert.deepEqual(held.xT, initialNoise(new SeededNoise(TUNE_SEED), 5, 16).subarray(48));
-  assert.notDeepEqual(held.xT.subarray(0, 16), run.xT.subarray(32, 48));
+test('held-out trajectories are the next images of the tuner’s seed, none of the tuned ones', () => {
+  for (const seed of [TUNE_SEED, 7]) {
+    const run: TuneRun = { ...gaussianRun(), xT: initialNoise(new SeededNoise(seed), 3, 16), count: 3, seed };
+    const held = heldOutRun(run, 2);
+    assert.equal(held.count, 2);
+    assert.deepEqual(held.xT, initialNoise(new SeededNoise(seed), 5, 16).subarray(48));
+    assert.notDeepEqual(held.xT.subarray(0, 16), run.xT.subarray(32, 48));
+  }
 });
 
 test('candidates spread in log-SNR keep T−1 and come from the reference grid', () => {
