@@ -1,8 +1,8 @@
 /**
  * An ε-model that answers a repeated call from memory. The grid search scores grids that differ from
  * the best one in a single point, so every trial repeats the best grid's calls before that point: the
- * same x at the same t. Those are answered here instead of by the network (about half of a search's
- * calls). A hit is checked value by value, so a hash collision can only cost a call, never change one.
+ * same x at the same t. Those are answered here instead of by the network (a third to a half of a
+ * search's calls). A hit is checked value by value, so a hash collision can only cost a call, never change one.
  */
 import type { EpsModel } from '../sampler';
 
