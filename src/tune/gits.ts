@@ -17,6 +17,12 @@ export interface TuneProgress {
   readonly note?: string;
 }
 
+/** A model-call listener that reports calls done of `total` in `phase`. */
+export function progressOf(phase: TuneProgress['phase'], total: number, onProgress?: (p: TuneProgress) => void): () => void {
+  let done = 0;
+  return () => onProgress?.({ phase, done: ++done, total });
+}
+
 export interface GridSearch {
   /** Model-call timesteps of the N steps, descending, starting at T−1. */
   readonly timesteps: number[];
@@ -40,10 +46,10 @@ export async function searchGrid(
   const referenceGrid = Array.from({ length: referenceSteps }, (_, i) => Math.round(T - (i * T) / referenceSteps) - 1);
   const wanted = new Set(pickCandidates(referenceGrid, ab, options.candidates));
   const states = new Map<number, { x: Float32Array; eps: Float32Array }>();
-  let calls = 0;
+  const reported = progressOf('reference', referenceSteps, options.onProgress);
   const reference = await referenceSolution(run, referenceSteps, (call: ModelCallInfo) => {
     if (wanted.has(call.t) && !states.has(call.t)) states.set(call.t, { x: call.x.slice(), eps: call.eps });
-    options.onProgress?.({ phase: 'reference', done: ++calls, total: referenceSteps });
+    reported();
   });
   // candidate points from T−1 down, then the clean end (index K)
   const ts = [...states.keys()].sort((a, b) => b - a);

@@ -17,7 +17,7 @@ import {
 import type { OnnxEpsModel } from '../model';
 import { offsetNoise } from '../runner/shard';
 import { evaluateOne, referenceSolution, type EvalRun } from './evaluate';
-import { refineGrid, searchGrid, type TuneProgress } from './gits';
+import { progressOf, refineGrid, searchGrid, type TuneProgress } from './gits';
 import type { RememberingModel } from './memo';
 import { modelSha256, saveTunedGrid } from './store';
 
@@ -208,12 +208,6 @@ async function scoreHeldOut(
   const { best } = await usualGridScores(held, reference, sampler, timesteps.length);
   const tuned = await evaluateOne(held, reference, sampler, 'tuned', timesteps.length, timesteps);
   return { trajectories: count, rms: tuned.rms, baseline: best };
-}
-
-/** A model-call listener that reports calls done of `total` in `phase`. */
-function progressOf(phase: TuneProgress['phase'], total: number, onProgress?: (p: TuneProgress) => void) {
-  let done = 0;
-  return () => onProgress?.({ phase, done: ++done, total });
 }
 
 /** The lines `pndm tune` prints and the panel command logs: the error on each grid, the grid, where it went. */
